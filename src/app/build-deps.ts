@@ -1,0 +1,92 @@
+/**
+ * Wiring: builds every dependency of the app and the reconcile pass from the configuration and the
+ * clients made once at start-up. Used by the Lambda entries and the local runner alike.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'hono';
+import { PaperBroker } from '../brokers/paper/paper-broker.ts';
+import type { BrokerPort } from '../brokers/port.ts';
+import { type Config, ConfigError } from '../config.ts';
+import { alertIdFactory } from '../domain/ids.ts';
+import { AlertStore } from '../store/alert-store.ts';
+import { BookStore } from '../store/book-store.ts';
+import { OrderStore } from '../store/order-store.ts';
+import type { TableRef } from '../store/table.ts';
+import type { AppDeps } from './create-app.ts';
+import { jsonLogger, type Logger } from './logger.ts';
+import { type ReconcileDeps, type ReconcileReport, reconcileOnce } from './reconcile-pass.ts';
+
+/** What the running process supplies. */
+export interface Runtime {
+  doc: DynamoDBDocumentClient;
+  sourceIp: (c: Context) => string | undefined;
+  now?: () => Date;
+  random?: () => number;
+  log?: Logger;
+  /** A broker to use instead of the configured one (tests plug fakes of our own port in here). */
+  broker?: BrokerPort;
+}
+
+/** Everything the entries need. */
+export interface Deps extends AppDeps, ReconcileDeps {}
+
+/** How long reconciliation waits for an in-flight order the broker does not know before closing it. */
+const UNKNOWN_ORDER_GRACE_MS = 120_000;
+
+/** Builds the dependencies; throws ConfigError when a required secret is missing. */
+export function buildDeps(config: Config, runtime: Runtime): Deps {
+  const { passphrase } = config.webhook;
+  const apiToken = config.api.token;
+  const missing = [
+    ...(passphrase ? [] : ['webhook.passphrase: required (WEBHOOK_PASSPHRASE)']),
+    ...(apiToken ? [] : ['api.token: required (API_TOKEN)']),
+  ];
+  if (!passphrase || !apiToken) throw new ConfigError(missing);
+
+  const now = runtime.now ?? (() => new Date());
+  const random = runtime.random ?? Math.random;
+  const log = runtime.log ?? jsonLogger(config.log.level);
+  const table: TableRef = { doc: runtime.doc, tableName: config.dynamodb.tableName };
+  const accountId = config.account.id;
+  const book = new BookStore(table, accountId);
+  const orders = new OrderStore(table, accountId);
+  const alerts = new AlertStore(table, config.alerts.retentionDays);
+  const broker = runtime.broker ?? new PaperBroker(table, accountId, config.broker.paper, now);
+  const timeZone = config.account.timeZone;
+  const risk = config.risk;
+
+  const deps: Deps = {
+    accountId,
+    apiToken,
+    timeZone,
+    book,
+    orders,
+    alerts,
+    broker,
+    now,
+    random,
+    log,
+    newAlertId: alertIdFactory((bytes) =>
+      randomBytes(bytes)
+        .toString('hex')
+        .slice(0, bytes * 2),
+    ),
+    sourceIp: runtime.sourceIp,
+    unknownOrderGraceMs: UNKNOWN_ORDER_GRACE_MS,
+    edge: {
+      maxBodyBytes: config.webhook.maxBodyBytes,
+      ipAllowlist: config.webhook.ipAllowlist.enabled ? config.webhook.ipAllowlist.ips : undefined,
+    },
+    settings: {
+      accountId,
+      passphrase,
+      dedupeWindowSeconds: config.webhook.dedupeWindowSeconds,
+      deadlineMs: config.webhook.deadlineMs,
+      sizing: { ...config.sizing, allowShort: risk.allowShort },
+      limits: risk,
+    },
+    reconcile: (): Promise<ReconcileReport> => reconcileOnce(deps),
+  };
+  return deps;
+}

@@ -1,0 +1,79 @@
+/**
+ * Applies a broker's report of one of our orders: first to the book (position, P&L, reservations;
+ * idempotent by fill id, serialized by the book's fillsVersion), then to the order record. That
+ * order matters: if we stop between the two, the order is still unsettled, reconciliation reports it
+ * again, and the book's applied marks make the second application a no-op.
+ */
+import type { Book } from '../domain/book.ts';
+import { tradingDay } from '../domain/book.ts';
+import { isTerminal, type OrderStatusReport } from '../domain/order.ts';
+import { settle } from '../domain/settlement.ts';
+import type { BookStore } from '../store/book-store.ts';
+import type { OrderEvent, OrderRecord, OrderStore } from '../store/order-store.ts';
+
+/** What the settler needs. */
+export interface SettlerDeps {
+  book: BookStore;
+  orders: OrderStore;
+  now: () => Date;
+  timeZone: string;
+}
+
+const SETTLE_ATTEMPTS = 200;
+
+/** Applies `report` to the book and the order record; returns the updated record. */
+export async function settleReport(
+  deps: SettlerDeps,
+  order: OrderRecord,
+  report: OrderStatusReport,
+  source: OrderEvent['source'],
+  snapshot?: Book,
+): Promise<OrderRecord> {
+  await applyToBook(deps, order, report, snapshot);
+  const now = deps.now();
+  const at = now.toISOString();
+  const statusChanged = report.status !== order.status;
+  const updated: OrderRecord = {
+    ...order,
+    status: report.status,
+    brokerOrderId: report.brokerOrderId ?? order.brokerOrderId,
+    filledQty: report.filledQty,
+    avgFillPrice: report.avgFillPrice,
+    fills: report.fills,
+    reason: report.reason ?? order.reason,
+    settled: isTerminal(report.status),
+    events: statusChanged
+      ? [...order.events, { status: report.status, at, source, reason: report.reason }]
+      : order.events,
+    updatedAt: at,
+  };
+  const fillsChanged = report.fills.length !== order.fills.length;
+  if (
+    statusChanged ||
+    fillsChanged ||
+    updated.settled !== order.settled ||
+    updated.brokerOrderId !== order.brokerOrderId
+  ) {
+    await deps.orders.update(updated);
+  }
+  return updated;
+}
+
+async function applyToBook(
+  deps: SettlerDeps,
+  order: OrderRecord,
+  report: OrderStatusReport,
+  snapshot: Book | undefined,
+): Promise<void> {
+  let book = snapshot ?? (await deps.book.get());
+  for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
+    const now = deps.now();
+    const plan = settle(book, order, report, tradingDay(now, deps.timeZone), now);
+    if (!plan.changed) return;
+    const reducingBefore = book.symbols[order.symbol]?.reducing ?? 0;
+    if (await deps.book.settle(plan, book.fillsVersion, reducingBefore, now)) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
+    book = await deps.book.get();
+  }
+  throw new Error(`could not settle ${order.clientOrderId}: the book stayed contended`);
+}

@@ -1,0 +1,358 @@
+/**
+ * The built-in paper broker. It keeps its own books (cash, positions, orders) in DynamoDB under
+ * PAPER#<account>, apart from ours, so reconciliation compares two real ledgers and state survives
+ * restarts. Like a real broker it is idempotent by client order id: submitting an id it has seen
+ * returns that order instead of making a second one.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { asClientOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
+import {
+  averagePrice,
+  type FillReport,
+  isTerminal,
+  ORDER_STATUSES,
+  type OrderStatusReport,
+  type PositionReport,
+  type SubmitOrder,
+} from '../../domain/order.ts';
+import { applyFill, flatPosition, round, roundMoney } from '../../domain/position.ts';
+import { isConditionFailed, keys, type TableRef } from '../../store/table.ts';
+import { BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
+import type { AccountReport, BrokerPort } from '../port.ts';
+import { commission, fillPrice, nextFillQty, type PaperSettings } from './simulate.ts';
+
+/** Paper broker settings. */
+export interface PaperBrokerSettings extends PaperSettings {
+  startingCash: number;
+  latencyMs: number;
+}
+
+const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.number().optional() });
+const PaperAccount = z.object({
+  cash: z.number(),
+  version: z.number(),
+  positions: z.record(z.string(), PaperPosition),
+});
+type PaperAccount = z.infer<typeof PaperAccount>;
+
+const PaperOrder = z.object({
+  clientOrderId: z.string().transform(asClientOrderId),
+  brokerOrderId: z.string().transform(brokerOrderId),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  qty: z.number(),
+  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
+  timeInForce: z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']),
+  limitPrice: z.number().optional(),
+  stopPrice: z.number().optional(),
+  referencePrice: z.number().optional(),
+  status: z.enum(ORDER_STATUSES),
+  filledQty: z.number(),
+  fills: z.array(
+    z.object({
+      fillId: z.string(),
+      clientOrderId: z.string().transform(asClientOrderId),
+      symbol: z.string(),
+      side: z.enum(['buy', 'sell']),
+      qty: z.number(),
+      price: z.number(),
+      commission: z.number(),
+      filledAt: z.string(),
+    }),
+  ),
+  reason: z.string().optional(),
+  version: z.number(),
+  updatedAt: z.string(),
+});
+type PaperOrder = z.infer<typeof PaperOrder>;
+
+const ACCOUNT_WRITE_ATTEMPTS = 100;
+
+/** A simulated broker whose state lives in the pinebridge table. */
+export class PaperBroker implements BrokerPort {
+  readonly name = 'paper';
+
+  constructor(
+    private readonly table: TableRef,
+    private readonly accountId: string,
+    private readonly settings: PaperBrokerSettings,
+    private readonly now: () => Date,
+  ) {}
+
+  async submitOrder(order: SubmitOrder, signal?: AbortSignal): Promise<OrderStatusReport> {
+    await this.delay(signal);
+    const existing = await this.readOrder(order.clientOrderId);
+    if (existing) return toReport(existing);
+    if (order.type === 'market' && order.referencePrice === undefined) {
+      throw new BrokerRejectedError(
+        'NO_PRICE',
+        'the paper broker fills at the alert price: send price in the alert',
+      );
+    }
+    const at = this.now().toISOString();
+    const price = fillPrice(order, this.settings);
+    const account = await this.readAccount();
+    if (order.side === 'buy' && price !== undefined) {
+      const cost = order.qty * price;
+      const held = account.positions[order.symbol]?.qty ?? 0;
+      if (held >= 0 && cost > account.cash) {
+        throw new BrokerRejectedError(
+          'INSUFFICIENT_BUYING_POWER',
+          `order cost ${roundMoney(cost)} exceeds cash ${roundMoney(account.cash)}`,
+        );
+      }
+    }
+    const paper: PaperOrder = {
+      clientOrderId: order.clientOrderId,
+      brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
+      symbol: order.symbol,
+      side: order.side,
+      qty: order.qty,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      limitPrice: order.limitPrice,
+      stopPrice: order.stopPrice,
+      referencePrice: order.referencePrice,
+      status: 'ACCEPTED',
+      filledQty: 0,
+      fills: [],
+      version: 0,
+      updatedAt: at,
+    };
+    const filled = price === undefined ? paper : this.withFill(paper, price, true, at);
+    const created = await this.putNewOrder(filled);
+    if (!created) {
+      const raced = await this.readOrder(order.clientOrderId);
+      if (raced) return toReport(raced);
+      throw new BrokerUnavailableError('paper order vanished while being created', true);
+    }
+    await this.bookFills(filled.fills);
+    return toReport(filled);
+  }
+
+  async getOrder(clientOrderId: ClientOrderId, signal?: AbortSignal): Promise<OrderStatusReport | undefined> {
+    await this.delay(signal);
+    const order = await this.readOrder(clientOrderId);
+    if (!order) return undefined;
+    return toReport(await this.advance(order));
+  }
+
+  async cancelOrder(clientOrderId: ClientOrderId): Promise<void> {
+    const order = await this.readOrder(clientOrderId);
+    if (!order || isTerminal(order.status)) return;
+    await this.writeOrder(
+      { ...order, status: 'CANCELED', updatedAt: this.now().toISOString() },
+      order.version,
+    );
+  }
+
+  async listOpenOrders(): Promise<OrderStatusReport[]> {
+    const result = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.paperOpenOrders(this.accountId) },
+      }),
+    );
+    return (result.Items ?? []).map((item) => toReport(PaperOrder.parse(item)));
+  }
+
+  async getPositions(): Promise<PositionReport[]> {
+    const account = await this.readAccount();
+    return Object.entries(account.positions)
+      .filter(([, position]) => position.qty !== 0)
+      .map(([symbol, position]) => ({ symbol, qty: position.qty, avgPrice: position.avgPrice }));
+  }
+
+  async getAccount(): Promise<AccountReport> {
+    const account = await this.readAccount();
+    const marketValue = Object.values(account.positions).reduce(
+      (sum, position) => sum + position.qty * (position.lastPrice ?? position.avgPrice),
+      0,
+    );
+    const equity = roundMoney(account.cash + marketValue);
+    return { cash: roundMoney(account.cash), equity, buyingPower: roundMoney(account.cash), currency: 'USD' };
+  }
+
+  /** Fills what remains of a partially filled order: time has passed since the broker last looked. */
+  private async advance(order: PaperOrder): Promise<PaperOrder> {
+    if (order.status !== 'PARTIALLY_FILLED' || order.referencePrice === undefined) return order;
+    const price = order.fills.at(-1)?.price ?? order.referencePrice;
+    const next = this.withFill(order, price, false, this.now().toISOString());
+    if (!(await this.writeOrder(next, order.version))) {
+      const current = await this.readOrder(order.clientOrderId);
+      return current ?? order;
+    }
+    await this.bookFills(next.fills.slice(order.fills.length));
+    return next;
+  }
+
+  private withFill(order: PaperOrder, price: number, first: boolean, at: string): PaperOrder {
+    const qty = nextFillQty(order.qty, order.filledQty, this.settings, first);
+    if (qty <= 0) return order;
+    const fill: FillReport = {
+      fillId: `${order.clientOrderId}-f${order.fills.length + 1}`,
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      qty,
+      price,
+      commission: commission(qty, price, this.settings),
+      filledAt: at,
+    };
+    const filledQty = round(order.filledQty + qty);
+    return {
+      ...order,
+      fills: [...order.fills, fill],
+      filledQty,
+      status: filledQty >= order.qty ? 'FILLED' : 'PARTIALLY_FILLED',
+      updatedAt: at,
+    };
+  }
+
+  /** Moves cash and positions for new fills, retrying when another writer got there first. */
+  private async bookFills(fills: readonly FillReport[]): Promise<void> {
+    if (fills.length === 0) return;
+    for (let attempt = 0; attempt < ACCOUNT_WRITE_ATTEMPTS; attempt += 1) {
+      const account = await this.readAccount();
+      const next: PaperAccount = {
+        ...account,
+        positions: { ...account.positions },
+        version: account.version + 1,
+      };
+      for (const fill of fills) {
+        const current = next.positions[fill.symbol];
+        const position = current ? { ...flatPosition(fill.symbol, fill.filledAt), ...current } : undefined;
+        const effect = applyFill(position ?? flatPosition(fill.symbol, fill.filledAt), {
+          ...fill,
+          at: fill.filledAt,
+        });
+        const signedCash = fill.side === 'buy' ? -fill.qty * fill.price : fill.qty * fill.price;
+        next.cash = roundMoney(next.cash + signedCash - fill.commission);
+        next.positions[fill.symbol] = {
+          qty: effect.position.qty,
+          avgPrice: effect.position.avgPrice,
+          lastPrice: fill.price,
+        };
+      }
+      if (await this.writeAccount(next, account.version)) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    }
+    throw new BrokerUnavailableError('paper account is too contended to book fills', true);
+  }
+
+  private async readAccount(): Promise<PaperAccount> {
+    const result = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.paperAccount(this.accountId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return { cash: this.settings.startingCash, version: 0, positions: {} };
+    return PaperAccount.parse(result.Item);
+  }
+
+  private async writeAccount(account: PaperAccount, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...keys.paperAccount(this.accountId), ...account },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private async readOrder(clientOrderId: string): Promise<PaperOrder | undefined> {
+    const result = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: keys.paperOrder(this.accountId, clientOrderId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? PaperOrder.parse(result.Item) : undefined;
+  }
+
+  private async putNewOrder(order: PaperOrder): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: this.orderItem(order),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private async writeOrder(order: PaperOrder, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: this.orderItem({ ...order, version: expectedVersion + 1 }),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': expectedVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private orderItem(order: PaperOrder): Record<string, unknown> {
+    const working = !isTerminal(order.status);
+    return {
+      ...keys.paperOrder(this.accountId, order.clientOrderId),
+      ...order,
+      ...(working ? { gsi1pk: keys.paperOpenOrders(this.accountId), gsi1sk: order.clientOrderId } : {}),
+    };
+  }
+
+  private async delay(signal?: AbortSignal): Promise<void> {
+    if (this.settings.latencyMs <= 0) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, this.settings.latencyMs);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(new BrokerUnavailableError('paper broker call aborted', true));
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+function toReport(order: PaperOrder): OrderStatusReport {
+  return {
+    clientOrderId: order.clientOrderId,
+    brokerOrderId: order.brokerOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    qty: order.qty,
+    status: order.status,
+    filledQty: order.filledQty,
+    avgFillPrice: averagePrice(order.fills),
+    fills: order.fills,
+    reason: order.reason,
+    updatedAt: order.updatedAt,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The book: one account's risk state, kept as one DynamoDB item so that every limit can be checked
+ * and reserved by a single conditional write.
+ *
+ * Invariants, per symbol:
+ *   committed = |position qty| + quantity of unfilled orders that open or add
+ *   reducing  = quantity of unfilled orders that reduce
+ * and for the account:
+ *   exposure    = sum of |qty| x average price over positions, plus the reserved notional of unfilled
+ *                 opening orders (quantity x the alert's price)
+ *   openSymbols = symbols with a position, or with an order that may open one
+ *   dayRealizedPnl is the realized P&L (net of commissions) of trading day `pnlDay`.
+ * Reservations only add to these counters; fill settlement is serialized by `fillsVersion`.
+ */
+import type { ClientOrderId } from './ids.ts';
+import type { Position } from './position.ts';
+
+/** ACTIVE trades; REDUCING lets only position-reducing orders pass; HALTED lets nothing pass. */
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+/** Which fills of one order have been applied to the position, and whether its reservation was released. */
+export interface AppliedMark {
+  fillIds: string[];
+  released: boolean;
+  at: string;
+}
+
+/** One symbol's part of the book. */
+export interface SymbolBook {
+  position: Position;
+  committed: number;
+  reducing: number;
+  applied: Record<string, AppliedMark>;
+}
+
+/** One account's risk state. */
+export interface Book {
+  accountId: string;
+  tradingState: TradingState;
+  openSymbols: string[];
+  exposure: number;
+  pnlDay?: string | undefined;
+  dayRealizedPnl: number;
+  symbols: Record<string, SymbolBook>;
+  fillsVersion: number;
+  updatedAt: string;
+}
+
+/** Whether an order opens/adds to a position or reduces it. */
+export type OrderEffect = 'open' | 'reduce';
+
+/** An order our records hold, with what it reserved in the book. */
+export interface BookOrder {
+  clientOrderId: ClientOrderId;
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: number;
+  effect: OrderEffect;
+  /** The price used for the reservation (0 when the alert had none). */
+  referencePrice: number;
+}
+
+/** A new, empty book. */
+export function emptyBook(accountId: string, tradingState: TradingState, at: string): Book {
+  return {
+    accountId,
+    tradingState,
+    openSymbols: [],
+    exposure: 0,
+    dayRealizedPnl: 0,
+    symbols: {},
+    fillsVersion: 0,
+    updatedAt: at,
+  };
+}
+
+/** The signed quantity we hold in `symbol` (0 when flat or unknown). */
+export function heldQty(book: Book, symbol: string): number {
+  return book.symbols[symbol]?.position.qty ?? 0;
+}
+
+/** The trading day of `now` in `timeZone`, as YYYY-MM-DD: the daily-loss window. */
+export function tradingDay(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+}
+
+/** Realized P&L of `day` (0 when the book's figure belongs to another day). */
+export function realizedOn(book: Book, day: string): number {
+  return book.pnlDay === day ? book.dayRealizedPnl : 0;
+}

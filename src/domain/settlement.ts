@@ -1,0 +1,112 @@
+/**
+ * Settlement: applying a broker's report of one order to the book, pure and idempotent. Fills are
+ * applied once each, by fill id (the ids applied so far are kept on the symbol's AppliedMark). When
+ * the order is terminal, what it reserved and did not fill is released, once. The result is a set
+ * of deltas and new values that the store writes under the book's `fillsVersion`.
+ */
+import type { Book, BookOrder, SymbolBook } from './book.ts';
+import { isTerminal, type OrderStatusReport } from './order.ts';
+import { applyFill, flatPosition, type Position, round, roundMoney } from './position.ts';
+
+/** What settling one report changes in the book. */
+export interface Settlement {
+  symbol: string;
+  /** The symbol's new position and applied marks. */
+  position: Position;
+  applied: SymbolBook['applied'];
+  exposureDelta: number;
+  committedDelta: number;
+  reducingDelta: number;
+  realizedDelta: number;
+  /** The new P&L day and its realized figure. */
+  pnlDay: string;
+  dayRealizedPnl: number;
+  /** True when the symbol is flat with nothing pending, so it no longer counts as open. */
+  closesSymbol: boolean;
+  /** The committed quantity the plan was computed from (the store conditions on it when closing). */
+  committedBefore: number;
+  /** False when the report held nothing new: no write needed. */
+  changed: boolean;
+}
+
+/** How long applied marks are kept; reports about an order come within minutes, not days. */
+const MARK_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** Plans the book changes for `report` about `order`. */
+export function settle(
+  book: Book,
+  order: BookOrder,
+  report: OrderStatusReport,
+  today: string,
+  now: Date,
+): Settlement {
+  const at = now.toISOString();
+  const symbolBook = book.symbols[order.symbol];
+  const applied = pruneMarks(symbolBook?.applied ?? {}, now);
+  const mark = applied[order.clientOrderId] ?? { fillIds: [], released: false, at };
+  let position = symbolBook?.position ?? flatPosition(order.symbol, at);
+  let exposureDelta = 0;
+  let committedDelta = 0;
+  let reducingDelta = 0;
+  let realizedDelta = 0;
+  const seen = new Set(mark.fillIds);
+  const fillIds = [...mark.fillIds];
+
+  for (const fill of report.fills) {
+    if (seen.has(fill.fillId)) continue;
+    seen.add(fill.fillId);
+    fillIds.push(fill.fillId);
+    const heldBefore = Math.abs(position.qty);
+    const effect = applyFill(position, { ...fill, at: fill.filledAt });
+    position = effect.position;
+    realizedDelta += effect.realized;
+    const heldChange = Math.abs(position.qty) - heldBefore;
+    exposureDelta += effect.openedQty * fill.price - effect.closedCost;
+    if (order.effect === 'open') {
+      exposureDelta -= fill.qty * order.referencePrice;
+      committedDelta += heldChange - fill.qty;
+    } else {
+      committedDelta += heldChange;
+      reducingDelta -= fill.qty;
+    }
+  }
+
+  const filledQty = round(report.fills.reduce((sum, fill) => sum + fill.qty, 0));
+  let released = mark.released;
+  if (isTerminal(report.status) && !released) {
+    const unfilled = Math.max(0, round(order.qty - filledQty));
+    if (order.effect === 'open') {
+      committedDelta -= unfilled;
+      exposureDelta -= unfilled * order.referencePrice;
+    } else {
+      reducingDelta -= unfilled;
+    }
+    released = true;
+  }
+
+  const changed = fillIds.length !== mark.fillIds.length || released !== mark.released;
+  const sameDay = book.pnlDay === today;
+  const dayRealizedPnl = roundMoney((sameDay ? book.dayRealizedPnl : 0) + realizedDelta);
+  const committedBefore = symbolBook?.committed ?? 0;
+  const reducingAfter = round((symbolBook?.reducing ?? 0) + reducingDelta);
+  const committedAfter = round(committedBefore + committedDelta);
+  return {
+    symbol: order.symbol,
+    position,
+    applied: { ...applied, [order.clientOrderId]: { fillIds, released, at } },
+    exposureDelta: roundMoney(exposureDelta),
+    committedDelta: round(committedDelta),
+    reducingDelta: round(reducingDelta),
+    realizedDelta: roundMoney(realizedDelta),
+    pnlDay: today,
+    dayRealizedPnl,
+    closesSymbol: position.qty === 0 && committedAfter <= 0 && reducingAfter <= 0,
+    committedBefore,
+    changed,
+  };
+}
+
+function pruneMarks(applied: SymbolBook['applied'], now: Date): SymbolBook['applied'] {
+  const cutoff = now.getTime() - MARK_RETENTION_MS;
+  return Object.fromEntries(Object.entries(applied).filter(([, mark]) => Date.parse(mark.at) >= cutoff));
+}

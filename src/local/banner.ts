@@ -1,0 +1,54 @@
+/**
+ * What `npm start` prints: where to send alerts, the secrets in use, a TradingView message to paste
+ * and a curl line that sends a test alert.
+ */
+import type { LocalServer } from './local-server.ts';
+
+/** The start-up banner text. */
+export function banner(server: LocalServer): string {
+  const { config, secrets } = server;
+  const webhookUrl = `${server.url}/webhook`;
+  const message = JSON.stringify({
+    passphrase: secrets.passphrase,
+    symbol: '{{ticker}}',
+    action: '{{strategy.order.action}}',
+    quantity: '{{strategy.order.contracts}}',
+    price: '{{close}}',
+    market_position: '{{strategy.market_position}}',
+    position_size: '{{strategy.position_size}}',
+    time: '{{timenow}}',
+  });
+  const test = JSON.stringify({
+    passphrase: secrets.passphrase,
+    symbol: 'AAPL',
+    action: 'buy',
+    quantity: 1,
+    price: 190.25,
+    time: new Date().toISOString(),
+  });
+  const lines = [
+    '',
+    'pinebridge is running (local mode, paper broker)',
+    '',
+    `  webhook URL   ${webhookUrl}`,
+    `  passphrase    ${secrets.passphrase}   (${secrets.source.passphrase}; WEBHOOK_PASSPHRASE overrides)`,
+    `  API token     ${secrets.apiToken}   (${secrets.source.apiToken}; API_TOKEN overrides)`,
+    `  data          ${config.dataDir} (DynamoDB ${server.embedded ? 'embedded' : server.dynamoEndpoint})`,
+    `  reconcile     every ${config.reconcile.intervalSeconds} s, or POST ${server.url}/api/reconcile`,
+    '',
+    'TradingView alert message (paste into the alert\'s "Message" box):',
+    `  ${message}`,
+    '',
+    'Send a test alert:',
+    `  curl -s -X POST ${webhookUrl} -d '${test}'`,
+    '',
+    'See what happened:',
+    `  curl -s -H 'Authorization: Bearer ${secrets.apiToken}' ${server.url}/api/alerts`,
+    `  curl -s -H 'Authorization: Bearer ${secrets.apiToken}' ${server.url}/api/positions`,
+    '',
+    'TradingView itself can only reach a public HTTPS URL on port 443: deploy with `npx cdk deploy`,',
+    'or put a tunnel in front of this port for a trial.',
+    '',
+  ];
+  return lines.join('\n');
+}
