@@ -233,10 +233,8 @@ async function execute(
     if (!reserved) book = await deps.book.get();
   }
   if (!reserved || intent === undefined) {
-    return denied(alertId, {
-      code: 'RISK_STATE_CONTENDED',
-      message: 'the account changed too often to reserve',
-    });
+    const message = 'the account changed too often to reserve risk; resend';
+    return { httpStatus: 503, body: { status: 'unavailable', alertId, message } };
   }
 
   const now = deps.now().toISOString();

@@ -21,7 +21,6 @@ export const DENIAL_CODES = [
   'MAX_OPEN_POSITIONS',
   'MAX_TOTAL_EXPOSURE',
   'MAX_DAILY_LOSS',
-  'RISK_STATE_CONTENDED',
 ] as const;
 
 /** A stable denial code. */

@@ -82,8 +82,6 @@ export class PaperBroker implements BrokerPort {
 
   async submitOrder(order: SubmitOrder, signal?: AbortSignal): Promise<OrderStatusReport> {
     await this.delay(signal);
-    const existing = await this.readOrder(order.clientOrderId);
-    if (existing) return toReport(existing);
     if (order.type === 'market' && order.referencePrice === undefined) {
       throw new BrokerRejectedError(
         'NO_PRICE',
@@ -127,7 +125,7 @@ export class PaperBroker implements BrokerPort {
       if (raced) return toReport(raced);
       throw new BrokerUnavailableError('paper order vanished while being created', true);
     }
-    await this.bookFills(filled.fills);
+    await this.bookFills(filled.fills, account);
     return toReport(filled);
   }
 
@@ -212,11 +210,11 @@ export class PaperBroker implements BrokerPort {
     };
   }
 
-  /** Moves cash and positions for new fills, retrying when another writer got there first. */
-  private async bookFills(fills: readonly FillReport[]): Promise<void> {
+  /** Moves cash and positions for new fills, retrying (from a fresh read) when another writer got there first. */
+  private async bookFills(fills: readonly FillReport[], snapshot?: PaperAccount): Promise<void> {
     if (fills.length === 0) return;
     for (let attempt = 0; attempt < ACCOUNT_WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.readAccount();
+      const account = attempt === 0 && snapshot ? snapshot : await this.readAccount();
       const next: PaperAccount = {
         ...account,
         positions: { ...account.positions },
