@@ -1,17 +1,13 @@
 /**
- * Lambda entry for the webhook (Function URL or HTTP API, payload format 2.0). Clients and
- * configuration are built once per container; the source address is the one Lambda saw.
+ * Lambda entry for the webhook (Function URL or HTTP API, payload format 2.0). Dependencies are
+ * built once per container; the source address is the one AWS saw, never a header.
  */
-import { getConnInfo, handle } from 'hono/aws-lambda';
-import { buildDeps } from '../src/app/build-deps.ts';
+import { handle } from 'hono/aws-lambda';
+import { bootFromEnv } from '../src/app/boot.ts';
 import { createApp } from '../src/app/create-app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createDynamoClients } from '../src/store/table.ts';
+import { lambdaSourceIp } from '../src/app/lambda-source-ip.ts';
 
-const config = loadConfig(process.env);
-const { doc } = createDynamoClients(config.dynamodb);
-const deps = buildDeps(config, { doc, sourceIp: (c) => getConnInfo(c).remote.address });
-await deps.book.ensure(config.risk.tradingState, deps.now());
+const deps = await bootFromEnv(process.env, lambdaSourceIp);
 
 /** The Lambda handler. */
 export const handler = handle(createApp(deps));

@@ -1,0 +1,20 @@
+/**
+ * Start-up shared by the Lambda entries: configuration from the environment, the DynamoDB clients
+ * (once per container), the dependencies, and the account's book.
+ */
+import type { Context } from 'hono';
+import { loadConfig } from '../config.ts';
+import { createDynamoClients } from '../store/table.ts';
+import { buildDeps, type Deps } from './build-deps.ts';
+
+/** Builds the dependencies from `env`; throws ConfigError listing every configuration problem. */
+export async function bootFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  sourceIp: (c: Context) => string | undefined,
+): Promise<Deps> {
+  const config = loadConfig(env);
+  const { doc } = createDynamoClients(config.dynamodb);
+  const deps = buildDeps(config, { doc, sourceIp });
+  await deps.book.ensure(config.risk.tradingState, deps.now());
+  return deps;
+}
