@@ -114,23 +114,23 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
     return answer;
   };
 
+  const body = redactBody(delivery.rawBody, [deps.settings.passphrase]);
   const read = readBody(delivery.rawBody);
   if (!read.ok) {
     const authorized =
       read.passphraseHint !== undefined && secretsEqual(read.passphraseHint, deps.settings.passphrase);
-    if (!authorized) return finish(unauthorized(alertId), { body: redactBody(delivery.rawBody) });
+    if (!authorized) return finish(unauthorized(alertId), { body });
     return finish(
       {
         httpStatus: 400,
         body: { status: 'invalid', alertId, errors: [{ field: 'body', message: read.error }] },
       },
-      { body: redactBody(delivery.rawBody), errors: [{ field: 'body', message: read.error }] },
+      { body, errors: [{ field: 'body', message: read.error }] },
     );
   }
   if (!secretsEqual(findPassphrase(read.fields), deps.settings.passphrase)) {
-    return finish(unauthorized(alertId), { body: redactBody(delivery.rawBody) });
+    return finish(unauthorized(alertId), { body });
   }
-  const body = redactBody(delivery.rawBody);
   const parsed = parseAlert(read.fields);
   if (!parsed.ok) {
     return finish(

@@ -15,15 +15,19 @@ export function secretsEqual(given: string | undefined, expected: string): boole
 const SECRET_KEYS = /^(passphrase|secret|key|token)$/i;
 const MAX_STORED_BODY = 4096;
 
-/** The body with every secret-bearing field masked, cut to 4 KB: safe to store and show. */
-export function redactBody(raw: string): string {
+/**
+ * The body with every secret-bearing field and every occurrence of `secrets` masked, cut to 4 KB:
+ * safe to store and show. The literal masking catches secrets sent in shapes no field rule knows.
+ */
+export function redactBody(raw: string, secrets: readonly string[] = []): string {
+  const masked = secrets.reduce((text, secret) => (secret ? text.replaceAll(secret, '***') : text), raw);
   let redacted: string;
   try {
-    const parsed: unknown = JSON.parse(raw);
+    const parsed: unknown = JSON.parse(masked);
     redacted = JSON.stringify(parsed, (key, value: unknown) => (SECRET_KEYS.test(key) ? '***' : value));
   } catch {
-    redacted = raw
-      .replace(/("(?:passphrase|secret|key|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"***"')
+    redacted = masked
+      .replace(/("(?:passphrase|secret|key|token)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|[^\s",;}\]]+)/gi, '$1"***"')
       .replace(/\b(passphrase|secret|key|token)(\s*=\s*)("[^"]*"|'[^']*'|[^\s,;]*)/gi, '$1$2***');
   }
   return redacted.length > MAX_STORED_BODY ? `${redacted.slice(0, MAX_STORED_BODY)}…` : redacted;

@@ -38,7 +38,7 @@ export async function submitWithinDeadline(
   let ambiguous = false;
   let lastMessage = 'no attempt was made';
   let attempts = 0;
-  while (attempts < policy.maxAttempts && remaining(policy) > 0) {
+  while (remaining(policy) > 0) {
     if (ambiguous) {
       const found = await attempt(policy, (signal) => broker.getOrder(order.clientOrderId, signal));
       if (found.ok && found.value) return { kind: 'reported', report: found.value, attempts };
@@ -48,6 +48,7 @@ export async function submitWithinDeadline(
         continue;
       }
     }
+    if (attempts >= policy.maxAttempts) break;
     attempts += 1;
     const sent = await attempt(policy, (signal) => broker.submitOrder(order, signal));
     if (sent.ok) return { kind: 'reported', report: sent.value, attempts };
@@ -56,11 +57,10 @@ export async function submitWithinDeadline(
       return { kind: 'rejected', code: error.code, message: error.message, attempts };
     }
     lastMessage = messageOf(error);
-    if (!(error instanceof BrokerUnavailableError) && !(error instanceof BrokerRateLimitedError)) {
-      ambiguous = true;
-      break;
-    }
-    if (error instanceof BrokerUnavailableError && error.ambiguous) ambiguous = true;
+    const retryable = error instanceof BrokerUnavailableError || error instanceof BrokerRateLimitedError;
+    if (!retryable || (error instanceof BrokerUnavailableError && error.ambiguous)) ambiguous = true;
+    // With attempts used up and nothing ambiguous, nothing is left to do: do not wait for nothing.
+    if (attempts >= policy.maxAttempts && !ambiguous) break;
     if (!(await backoff(policy, attempts, error))) break;
   }
   if (ambiguous) return { kind: 'unknown', message: lastMessage, attempts };

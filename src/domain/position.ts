@@ -88,7 +88,7 @@ export function round(value: number): number {
 
 /** Money to a hundredth of a cent. */
 export function roundMoney(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
+  return Math.round(value * 1e4) / 1e4 + 0; // + 0 turns -0 into 0
 }
 
 function roundPrice(value: number): number {

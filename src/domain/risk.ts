@@ -3,7 +3,8 @@
  * when it passes, returns the Reservation that the store writes with one conditional update. That
  * condition re-checks every book-level limit against the item as it is at write time, so concurrent
  * alerts cannot together pass a limit that each passes alone. Orders that reduce a position pass
- * every limit but the trading state (HALTED stops everything) and the symbol allowlist.
+ * every limit but the trading state (HALTED stops everything): no limit may trap a trader in a
+ * position, not even a symbol taken off the allowlist.
  */
 import { type Book, realizedOn, type TradingState } from './book.ts';
 import { type Denial, type DenialCode, type DenialContext, denial } from './denial.ts';
@@ -61,9 +62,6 @@ export function checkOrder(book: Book, intent: OrderIntent, limits: RiskLimits, 
   if (book.tradingState === 'REDUCING' && effect === 'open') {
     return deny('TRADING_REDUCING', 'trading is reduce-only: this order would open or add to a position');
   }
-  if (limits.symbolAllowlist.length > 0 && !limits.symbolAllowlist.includes(symbol)) {
-    return deny('SYMBOL_NOT_ALLOWED', `${symbol} is not in risk.symbolAllowlist`);
-  }
   if (effect === 'reduce') {
     return {
       ok: true,
@@ -80,6 +78,9 @@ export function checkOrder(book: Book, intent: OrderIntent, limits: RiskLimits, 
     };
   }
 
+  if (limits.symbolAllowlist.length > 0 && !limits.symbolAllowlist.includes(symbol)) {
+    return deny('SYMBOL_NOT_ALLOWED', `${symbol} is not in risk.symbolAllowlist`);
+  }
   const needsPrice =
     limits.maxOrderNotional !== undefined ||
     limits.maxPositionNotional !== undefined ||

@@ -42,8 +42,8 @@ export function settle(
 ): Settlement {
   const at = now.toISOString();
   const symbolBook = book.symbols[order.symbol];
+  const mark = symbolBook?.applied[order.clientOrderId] ?? { fillIds: [], released: false, at };
   const applied = pruneMarks(symbolBook?.applied ?? {}, now);
-  const mark = applied[order.clientOrderId] ?? { fillIds: [], released: false, at };
   let position = symbolBook?.position ?? flatPosition(order.symbol, at);
   let exposureDelta = 0;
   let committedDelta = 0;

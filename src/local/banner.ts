@@ -40,7 +40,7 @@ export function banner(server: LocalServer): string {
     `  ${message}`,
     '',
     'Send a test alert:',
-    `  curl -s -X POST ${webhookUrl} -d '${test}'`,
+    `  curl -s -X POST ${webhookUrl} -d '${test.replaceAll("'", "'\\''")}'`,
     '',
     'See what happened:',
     `  curl -s -H 'Authorization: Bearer ${secrets.apiToken}' ${server.url}/api/alerts`,

@@ -72,7 +72,7 @@ export async function startLocalServer(
   timer.unref();
 
   return {
-    url: `http://${config.server.host}:${port}`,
+    url: `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`,
     config,
     secrets,
     deps,

@@ -1,0 +1,346 @@
+import { describe, expect, it } from 'vitest';
+import type { Book } from '../../src/domain/book.ts';
+import { asClientOrderId } from '../../src/domain/ids.ts';
+import { round, roundMoney } from '../../src/domain/position.ts';
+import { type Settlement, settle } from '../../src/domain/settlement.ts';
+import { AT, aBook, aBookOrder, aFill, aReport, NOW, TODAY } from './builders.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Writes a settlement into a book the way the book store does: deltas added, values set. */
+function applied(book: Book, settlement: Settlement): Book {
+  const before = book.symbols[settlement.symbol];
+  return {
+    ...book,
+    exposure: roundMoney(book.exposure + settlement.exposureDelta),
+    pnlDay: settlement.pnlDay,
+    dayRealizedPnl: settlement.dayRealizedPnl,
+    openSymbols: settlement.closesSymbol
+      ? book.openSymbols.filter((symbol) => symbol !== settlement.symbol)
+      : book.openSymbols,
+    symbols: {
+      ...book.symbols,
+      [settlement.symbol]: {
+        position: settlement.position,
+        applied: settlement.applied,
+        committed: round((before?.committed ?? 0) + settlement.committedDelta),
+        reducing: round((before?.reducing ?? 0) + settlement.reducingDelta),
+      },
+    },
+  };
+}
+
+/** A book after reserving an opening buy of 10 AAPL at 100, nothing filled. */
+function reservedOpen(): Book {
+  return aBook({ symbols: { AAPL: { qty: 0, committed: 10 } }, exposure: 1000 });
+}
+
+/** A book holding 10 AAPL at 100 with a sell of all 10 reserved as reducing. */
+function reservedClose(spec: { pnlDay?: string; dayRealizedPnl?: number } = {}): Book {
+  return aBook({ symbols: { AAPL: { qty: 10, avgPrice: 100, reducing: 10 } }, ...spec });
+}
+
+const OPEN = aBookOrder({ side: 'buy', qty: 10, effect: 'open', referencePrice: 100 });
+const CLOSE = aBookOrder({ side: 'sell', qty: 10, effect: 'reduce', referencePrice: 0 });
+
+describe('settle an opening order', () => {
+  it('moves the reservation into the position and swaps reserved exposure for the fill price', () => {
+    // Prepare
+    const book = reservedOpen();
+    const report = aReport(OPEN, 'FILLED', [aFill(OPEN, { qty: 10, price: 101, commission: 1 })]);
+
+    // Act
+    const settlement = settle(book, OPEN, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      symbol: 'AAPL',
+      position: { qty: 10, avgPrice: 101, realizedPnl: -1, commissions: 1, lastPrice: 101 },
+      committedDelta: 0,
+      exposureDelta: 10,
+      reducingDelta: 0,
+      realizedDelta: -1,
+      pnlDay: TODAY,
+      dayRealizedPnl: -1,
+      closesSymbol: false,
+      committedBefore: 10,
+      changed: true,
+    });
+    expect(settlement.applied).toEqual({ [OPEN.clientOrderId]: { fillIds: ['f1'], released: true, at: AT } });
+    expect(applied(book, settlement).exposure).toBe(1010);
+  });
+
+  it('opens a short the same way', () => {
+    // Prepare
+    const order = aBookOrder({ side: 'sell', qty: 10, effect: 'open', referencePrice: 100 });
+    const book = reservedOpen();
+    const report = aReport(order, 'FILLED', [aFill(order, { qty: 10, price: 99.5 })]);
+
+    // Act
+    const settlement = settle(book, order, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      position: { qty: -10, avgPrice: 99.5 },
+      committedDelta: 0,
+      exposureDelta: -5,
+    });
+  });
+
+  it('adds to a position and keeps exposure equal to quantity times average price', () => {
+    // Prepare
+    const book = aBook({
+      symbols: { AAPL: { qty: 10, avgPrice: 100, committed: 20 } },
+      exposure: 1000 + 10 * 120,
+    });
+    const order = aBookOrder({ qty: 10, referencePrice: 120 });
+    const report = aReport(order, 'FILLED', [aFill(order, { qty: 10, price: 121 })]);
+
+    // Act
+    const after = applied(book, settle(book, order, report, TODAY, NOW));
+
+    // Assess
+    expect(after.symbols.AAPL?.position).toMatchObject({ qty: 20, avgPrice: 110.5 });
+    expect(after.exposure).toBe(20 * 110.5);
+    expect(after.symbols.AAPL?.committed).toBe(20);
+  });
+
+  it('releases the unfilled part of a partial fill exactly once when the order is cancelled', () => {
+    // Prepare
+    const partFill = aFill(OPEN, { qty: 4, price: 100 });
+    let book = reservedOpen();
+    book = applied(book, settle(book, OPEN, aReport(OPEN, 'PARTIALLY_FILLED', [partFill]), TODAY, NOW));
+    const canceled = aReport(OPEN, 'CANCELED', [partFill]);
+
+    // Act
+    const first = settle(book, OPEN, canceled, TODAY, NOW);
+    book = applied(book, first);
+    const second = settle(book, OPEN, canceled, TODAY, NOW);
+
+    // Assess
+    expect(first).toMatchObject({
+      committedDelta: -6,
+      exposureDelta: -600,
+      changed: true,
+      closesSymbol: false,
+    });
+    expect(second).toMatchObject({ committedDelta: 0, exposureDelta: 0, changed: false });
+    expect(book.symbols.AAPL).toMatchObject({ committed: 4, position: { qty: 4 } });
+    expect(book.exposure).toBe(400);
+  });
+
+  it('applies only the fills it has not seen before', () => {
+    // Prepare
+    const f1 = aFill(OPEN, { qty: 4, price: 100, fillId: 'f1' });
+    const f2 = aFill(OPEN, { qty: 6, price: 102, fillId: 'f2' });
+    let book = reservedOpen();
+    book = applied(book, settle(book, OPEN, aReport(OPEN, 'PARTIALLY_FILLED', [f1]), TODAY, NOW));
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'FILLED', [f1, f2]), TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      position: { qty: 10, avgPrice: 101.2 },
+      committedDelta: 0,
+      exposureDelta: 12,
+      changed: true,
+    });
+    expect(settlement.applied[OPEN.clientOrderId]?.fillIds).toEqual(['f1', 'f2']);
+  });
+
+  it('reports no change when the same report arrives twice', () => {
+    // Prepare
+    const report = aReport(OPEN, 'FILLED', [aFill(OPEN, { qty: 10, price: 101 })]);
+    const book = applied(reservedOpen(), settle(reservedOpen(), OPEN, report, TODAY, NOW));
+
+    // Act
+    const again = settle(book, OPEN, report, TODAY, NOW);
+
+    // Assess
+    expect(again).toMatchObject({
+      changed: false,
+      committedDelta: 0,
+      exposureDelta: 0,
+      reducingDelta: 0,
+      realizedDelta: 0,
+      position: { qty: 10 },
+    });
+  });
+
+  it('reports no change for a working order without fills', () => {
+    // Prepare
+    const book = reservedOpen();
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({ changed: false, committedDelta: 0, exposureDelta: 0 });
+  });
+
+  it('releases the whole reservation of an order rejected without fills', () => {
+    // Prepare
+    const book = reservedOpen();
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'REJECTED'), TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      committedDelta: -10,
+      exposureDelta: -1000,
+      reducingDelta: 0,
+      closesSymbol: true,
+      changed: true,
+    });
+    expect(settlement.applied[OPEN.clientOrderId]).toEqual({ fillIds: [], released: true, at: AT });
+  });
+});
+
+describe('settle a reducing order', () => {
+  it('realizes P&L and lowers committed, reducing and exposure', () => {
+    // Prepare
+    const book = reservedClose({ pnlDay: TODAY, dayRealizedPnl: 20 });
+    const report = aReport(CLOSE, 'FILLED', [aFill(CLOSE, { qty: 10, price: 110, commission: 1 })]);
+
+    // Act
+    const settlement = settle(book, CLOSE, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      position: { qty: 0, avgPrice: 0, realizedPnl: 99 },
+      realizedDelta: 99,
+      committedDelta: -10,
+      reducingDelta: -10,
+      exposureDelta: -1000,
+      dayRealizedPnl: 119,
+      closesSymbol: true,
+      committedBefore: 10,
+      changed: true,
+    });
+  });
+
+  it('keeps the symbol open after a partial close', () => {
+    // Prepare
+    const order = aBookOrder({ side: 'sell', qty: 4, effect: 'reduce', referencePrice: 0 });
+    const book = aBook({ symbols: { AAPL: { qty: 10, avgPrice: 100, reducing: 4 } } });
+    const report = aReport(order, 'FILLED', [aFill(order, { qty: 4, price: 90 })]);
+
+    // Act
+    const after = applied(book, settle(book, order, report, TODAY, NOW));
+
+    // Assess
+    expect(after.symbols.AAPL).toMatchObject({
+      committed: 6,
+      reducing: 0,
+      position: { qty: 6, avgPrice: 100 },
+    });
+    expect(after.exposure).toBe(600);
+    expect(after.dayRealizedPnl).toBe(-40);
+    expect(after.openSymbols).toEqual(['AAPL']);
+  });
+
+  it('does not close the symbol when an opening order is still pending', () => {
+    // Prepare
+    const book = aBook({ symbols: { AAPL: { qty: 10, avgPrice: 100, committed: 15, reducing: 10 } } });
+    const report = aReport(CLOSE, 'FILLED', [aFill(CLOSE, { qty: 10, price: 100 })]);
+
+    // Act
+    const settlement = settle(book, CLOSE, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({ position: { qty: 0 }, committedDelta: -10, closesSymbol: false });
+  });
+
+  it('releases the reducing quantity of a reducing order rejected without fills', () => {
+    // Prepare
+    const book = reservedClose();
+
+    // Act
+    const settlement = settle(book, CLOSE, aReport(CLOSE, 'REJECTED'), TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({
+      reducingDelta: -10,
+      committedDelta: 0,
+      exposureDelta: 0,
+      closesSymbol: false,
+      changed: true,
+    });
+  });
+
+  it('releases the unfilled reducing quantity once when a partial close expires', () => {
+    // Prepare
+    const fill = aFill(CLOSE, { qty: 3, price: 100 });
+    let book = reservedClose();
+    book = applied(book, settle(book, CLOSE, aReport(CLOSE, 'PARTIALLY_FILLED', [fill]), TODAY, NOW));
+
+    // Act
+    const expired = settle(book, CLOSE, aReport(CLOSE, 'EXPIRED', [fill]), TODAY, NOW);
+    book = applied(book, expired);
+
+    // Assess
+    expect(expired).toMatchObject({ reducingDelta: -7, committedDelta: 0 });
+    expect(book.symbols.AAPL).toMatchObject({ committed: 7, reducing: 0, position: { qty: 7 } });
+  });
+});
+
+describe('settle P&L day and marks', () => {
+  it('starts the realized P&L of a new trading day from zero', () => {
+    // Prepare
+    const book = reservedClose({ pnlDay: '2026-03-09', dayRealizedPnl: -300 });
+    const report = aReport(CLOSE, 'FILLED', [aFill(CLOSE, { qty: 10, price: 110, commission: 1 })]);
+
+    // Act
+    const settlement = settle(book, CLOSE, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement).toMatchObject({ pnlDay: TODAY, dayRealizedPnl: 99, realizedDelta: 99 });
+  });
+
+  it('adds to the realized P&L of the same trading day', () => {
+    // Prepare
+    const book = reservedClose({ pnlDay: TODAY, dayRealizedPnl: -300 });
+    const report = aReport(CLOSE, 'FILLED', [aFill(CLOSE, { qty: 10, price: 110, commission: 1 })]);
+
+    // Act
+    const settlement = settle(book, CLOSE, report, TODAY, NOW);
+
+    // Assess
+    expect(settlement.dayRealizedPnl).toBe(-201);
+  });
+
+  it('prunes applied marks older than seven days and keeps newer ones', () => {
+    // Prepare
+    const oldId = asClientOrderId('pb-old-1');
+    const recentId = asClientOrderId('pb-recent-1');
+    const book = aBook({
+      symbols: {
+        AAPL: {
+          qty: 0,
+          committed: 10,
+          applied: {
+            [oldId]: {
+              fillIds: ['x'],
+              released: true,
+              at: new Date(NOW.getTime() - 8 * DAY_MS).toISOString(),
+            },
+            [recentId]: {
+              fillIds: ['y'],
+              released: true,
+              at: new Date(NOW.getTime() - 6 * DAY_MS).toISOString(),
+            },
+          },
+        },
+      },
+      exposure: 1000,
+    });
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW);
+
+    // Assess
+    expect(Object.keys(settlement.applied).sort()).toEqual([OPEN.clientOrderId, recentId].sort());
+  });
+});
