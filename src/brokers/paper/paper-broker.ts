@@ -95,6 +95,9 @@ export class PaperBroker implements BrokerPort {
       const cost = order.qty * price;
       const held = account.positions[order.symbol]?.qty ?? 0;
       if (held >= 0 && cost > account.cash) {
+        // A resubmission of an order already made (and paid for) must return it, not a rejection.
+        const existing = await this.readOrder(order.clientOrderId);
+        if (existing) return toReport(existing);
         throw new BrokerRejectedError(
           'INSUFFICIENT_BUYING_POWER',
           `order cost ${roundMoney(cost)} exceeds cash ${roundMoney(account.cash)}`,

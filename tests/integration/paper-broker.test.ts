@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PaperBroker, type PaperBrokerSettings } from '../../src/brokers/paper/paper-broker.ts';
+import { asClientOrderId } from '../../src/domain/ids.ts';
+import type { SubmitOrder } from '../../src/domain/order.ts';
+import { createTestTable, type TestTable } from '../support/test-table.ts';
+
+const SETTINGS: PaperBrokerSettings = {
+  startingCash: 100_000,
+  slippageBps: 0,
+  commissionPerShare: 0,
+  commissionPercent: 0,
+  minCommission: 0,
+  partialFillRatio: 1,
+  latencyMs: 0,
+};
+
+/** A market buy with a price. */
+function marketBuy(id: string, symbol: string, qty: number, price: number): SubmitOrder {
+  return {
+    clientOrderId: asClientOrderId(id),
+    symbol,
+    side: 'buy',
+    qty,
+    type: 'market',
+    timeInForce: 'day',
+    referencePrice: price,
+  };
+}
+
+describe('the paper broker on DynamoDB Local', () => {
+  let table: TestTable;
+  beforeAll(async () => {
+    table = await createTestTable('paper');
+  });
+  afterAll(() => table.close());
+
+  it('returns the order it holds when a client order id is submitted again, even after cash moved', async () => {
+    // Prepare: the first submission spends 60 000 of the 100 000
+    const broker = new PaperBroker(table, 'acct-resubmit', SETTINGS, () => new Date());
+    const order = marketBuy('resubmit-1', 'AAPL', 600, 100);
+    const first = await broker.submitOrder(order);
+
+    // Act
+    const again = await broker.submitOrder(order);
+
+    // Assess
+    expect(first).toMatchObject({ status: 'FILLED', filledQty: 600 });
+    expect(again).toEqual(first);
+    expect(await broker.getAccount()).toMatchObject({ cash: 40_000 });
+    expect(await broker.getPositions()).toEqual([{ symbol: 'AAPL', qty: 600, avgPrice: 100 }]);
+  });
+
+  it('fills the rest of a partial fill once, however many look at the order at the same time', async () => {
+    // Prepare
+    const broker = new PaperBroker(
+      table,
+      'acct-partial',
+      { ...SETTINGS, partialFillRatio: 0.4 },
+      () => new Date(),
+    );
+    const order = marketBuy('partial-1', 'MSFT', 10, 300);
+    const first = await broker.submitOrder(order);
+
+    // Act
+    const looks = await Promise.all(Array.from({ length: 5 }, () => broker.getOrder(order.clientOrderId)));
+
+    // Assess
+    expect(first).toMatchObject({ status: 'PARTIALLY_FILLED', filledQty: 4 });
+    for (const look of looks) expect(look).toMatchObject({ status: 'FILLED', filledQty: 10 });
+    expect(await broker.getAccount()).toMatchObject({ cash: 97_000 });
+    expect(await broker.getPositions()).toEqual([{ symbol: 'MSFT', qty: 10, avgPrice: 300 }]);
+  });
+
+  it('keeps its books in the table, so a new instance sees the same account', async () => {
+    // Prepare
+    const before = new PaperBroker(table, 'acct-restart', SETTINGS, () => new Date());
+    await before.submitOrder(marketBuy('restart-1', 'NVDA', 5, 90));
+
+    // Act
+    const after = new PaperBroker(table, 'acct-restart', SETTINGS, () => new Date());
+
+    // Assess
+    expect(await after.getPositions()).toEqual([{ symbol: 'NVDA', qty: 5, avgPrice: 90 }]);
+    expect(await after.getAccount()).toMatchObject({ cash: 99_550 });
+    expect(await after.getOrder(asClientOrderId('restart-1'))).toMatchObject({ status: 'FILLED' });
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * The app as the Lambda entry builds it, in-process, over a real DynamoDB Local table: loadConfig ->
+ * buildDeps -> book.ensure -> createApp. Requests go through Hono's `app.request()`; answers are
+ * parsed with zod so tests read typed fields. Logs are captured so tests can check what they hold.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { buildDeps, type Deps } from '../../src/app/build-deps.ts';
+import { createApp } from '../../src/app/create-app.ts';
+import { jsonLogger } from '../../src/app/logger.ts';
+import { PaperBroker } from '../../src/brokers/paper/paper-broker.ts';
+import type { BrokerPort } from '../../src/brokers/port.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type AlertId, asAlertId, asClientOrderId } from '../../src/domain/ids.ts';
+import type { OrderRecord } from '../../src/store/order-store.ts';
+import { parseOrder } from '../../src/store/order-store.ts';
+import { createDynamoClients } from '../../src/store/table.ts';
+import { createTestTable, type TestTable } from './test-table.ts';
+
+/** The webhook passphrase every harness uses. */
+export const PASSPHRASE = 'tv-pass-9f3c1e77';
+/** The API token every harness uses. */
+export const API_TOKEN = 'api-token-0123456789abcdef';
+/** One of TradingView's published webhook source addresses. */
+export const TRADINGVIEW_IP = '52.89.214.238';
+
+/** How a harness is built. */
+export interface HarnessOptions {
+  /** Environment on top of the harness's own (PINEBRIDGE__... overrides). */
+  env?: Record<string, string>;
+  /** A broker of our own port to use instead of the paper broker; it receives the paper broker to wrap. */
+  broker?: (paper: PaperBroker) => BrokerPort;
+  /** An existing table: the new harness gets its own clients and in-memory state over the same data. */
+  table?: TestTable;
+  /** The address the platform reports for each request (default 127.0.0.1). */
+  sourceIp?: string;
+  now?: () => Date;
+}
+
+/** A webhook answer (the body always carries status and alertId). */
+export const WebhookAnswer = z.looseObject({
+  status: z.string(),
+  alertId: z.string(),
+  orderId: z.string().optional(),
+  orderStatus: z.string().optional(),
+  side: z.string().optional(),
+  qty: z.number().optional(),
+  filledQty: z.number().optional(),
+  avgFillPrice: z.number().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+  duplicateOf: z.string().optional(),
+  limit: z.number().optional(),
+  current: z.number().optional(),
+  requested: z.number().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+/** A parsed webhook answer. */
+export type WebhookAnswer = z.infer<typeof WebhookAnswer>;
+
+/** One delivery as GET /api/alerts shows it. */
+export const ListedAlert = z.looseObject({
+  alertId: z.string(),
+  status: z.string(),
+  httpStatus: z.number(),
+  code: z.string().optional(),
+  body: z.string().optional(),
+  sourceIp: z.string().optional(),
+  symbol: z.string().optional(),
+  orderIds: z.array(z.string()).optional(),
+  duplicateOf: z.string().optional(),
+});
+/** A listed delivery. */
+export type ListedAlert = z.infer<typeof ListedAlert>;
+
+/** One position as GET /api/positions shows it. */
+export const ListedPosition = z.looseObject({
+  symbol: z.string(),
+  qty: z.number(),
+  side: z.string(),
+  avgPrice: z.number(),
+  pendingOpenQty: z.number(),
+  pendingReduceQty: z.number(),
+});
+/** A listed position. */
+export type ListedPosition = z.infer<typeof ListedPosition>;
+
+/** An HTTP answer: status and raw text. */
+export interface Reply {
+  status: number;
+  text: string;
+}
+
+/** A running app over a test table. */
+export interface Harness {
+  app: Hono;
+  deps: Deps;
+  config: Config;
+  table: TestTable;
+  passphrase: string;
+  apiToken: string;
+  /** Every log line written, as JSON text. */
+  logs: string[];
+  /** Changes the address the platform reports for the next requests. */
+  setSourceIp(ip: string | undefined): void;
+  /** A JSON alert body carrying the right passphrase. */
+  alert(fields: Record<string, unknown>): string;
+  /** POSTs a raw body to /webhook and parses the answer. */
+  post(body: string): Promise<{ status: number; answer: WebhookAnswer }>;
+  /** Calls an /api route with the API token. */
+  api(path: string, init?: RequestInit): Promise<Reply>;
+  alerts(): Promise<ListedAlert[]>;
+  orders(): Promise<OrderRecord[]>;
+  positions(): Promise<ListedPosition[]>;
+  /** Closes the clients this harness made (and the table's, when the harness created it). */
+  close(): void;
+}
+
+/** Builds the app over a fresh table (or `options.table`). */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const created = options.table === undefined;
+  const base = options.table ?? (await createTestTable('app'));
+  const table: TestTable = created ? base : reopen(base);
+  const config = loadConfig({
+    WEBHOOK_PASSPHRASE: PASSPHRASE,
+    API_TOKEN: API_TOKEN,
+    DYNAMODB_ENDPOINT: table.endpoint,
+    DYNAMODB_TABLE: table.tableName,
+    AWS_REGION: 'us-east-1',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const now = options.now ?? (() => new Date());
+  let sourceIp = options.sourceIp ?? '127.0.0.1';
+  const wrap = options.broker;
+  const deps = buildDeps(config, {
+    doc: table.doc,
+    sourceIp: () => sourceIp,
+    now,
+    log: jsonLogger('debug', (line) => logs.push(line)),
+    ...(wrap ? { broker: wrap(new PaperBroker(table, config.account.id, config.broker.paper, now)) } : {}),
+  });
+  await deps.book.ensure(config.risk.tradingState, now());
+  const app = createApp(deps);
+
+  const api = async (path: string, init: RequestInit = {}): Promise<Reply> => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${API_TOKEN}`);
+    const response = await app.request(`/api${path}`, { ...init, headers });
+    return { status: response.status, text: await response.text() };
+  };
+  const apiJson = async (path: string): Promise<unknown> => {
+    const reply = await api(path);
+    if (reply.status !== 200) throw new Error(`GET /api${path} answered ${reply.status}: ${reply.text}`);
+    return JSON.parse(reply.text);
+  };
+
+  return {
+    app,
+    deps,
+    config,
+    table,
+    passphrase: PASSPHRASE,
+    apiToken: API_TOKEN,
+    logs,
+    setSourceIp: (ip) => {
+      sourceIp = ip ?? '';
+    },
+    alert: (fields) => JSON.stringify({ passphrase: PASSPHRASE, ...fields }),
+    post: async (body) => {
+      const contentType = body.trim().startsWith('{') ? 'application/json' : 'text/plain';
+      const response = await app.request('/webhook', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': contentType },
+      });
+      return { status: response.status, answer: WebhookAnswer.parse(await response.json()) };
+    },
+    api,
+    alerts: async () =>
+      z.object({ alerts: z.array(ListedAlert) }).parse(await apiJson('/alerts?limit=500')).alerts,
+    orders: async () =>
+      z
+        .object({ orders: z.array(z.record(z.string(), z.unknown())) })
+        .parse(await apiJson('/orders?limit=500'))
+        .orders.map(parseOrder),
+    positions: async () =>
+      z.object({ positions: z.array(ListedPosition) }).parse(await apiJson('/positions')).positions,
+    close: () => table.close(),
+  };
+}
+
+/** New clients over an existing table, so nothing is shared in memory with whoever made it. */
+function reopen(table: TestTable): TestTable {
+  const { raw, doc } = createDynamoClients({ endpoint: table.endpoint, region: 'us-east-1' });
+  return { endpoint: table.endpoint, tableName: table.tableName, raw, doc, close: () => raw.destroy() };
+}
+
+/** A clock stopped at the moment it is made: time spent waiting on DynamoDB Local never counts. */
+export function stoppedClock(at: Date = new Date()): () => Date {
+  return () => new Date(at.getTime());
+}
+
+/** An order record as the pipeline writes it, for tests that put orders in the store directly. */
+export function orderRecord(
+  accountId: string,
+  fields: { id: string; symbol: string; qty: number; createdAt: Date } & Partial<
+    Omit<OrderRecord, 'createdAt'>
+  >,
+): OrderRecord {
+  const { id, createdAt, ...rest } = fields;
+  const at = createdAt.toISOString();
+  const alertId: AlertId = asAlertId(`alert-${id}`);
+  return {
+    accountId,
+    alertId,
+    clientOrderId: asClientOrderId(`pb-${id}-1`),
+    side: 'buy',
+    effect: 'open',
+    referencePrice: 100,
+    type: 'market',
+    timeInForce: 'day',
+    status: 'IN_FLIGHT',
+    filledQty: 0,
+    fills: [],
+    settled: false,
+    events: [{ status: 'IN_FLIGHT', at, source: 'webhook' }],
+    createdAt: at,
+    updatedAt: at,
+    ...rest,
+  };
+}
