@@ -50,6 +50,24 @@ describe('the paper broker on DynamoDB Local', () => {
     expect(await broker.getPositions()).toEqual([{ symbol: 'AAPL', qty: 600, avgPrice: 100 }]);
   });
 
+  it('never spends more cash than it has when buys arrive at the same moment', async () => {
+    // Prepare: four buys of 30 000 against 100 000 of cash
+    const broker = new PaperBroker(table, 'acct-cash-race', SETTINGS, () => new Date());
+    const orders = ['A', 'B', 'C', 'D'].map((symbol) => marketBuy(`race-${symbol}`, symbol, 300, 100));
+
+    // Act
+    const results = await Promise.allSettled(orders.map((order) => broker.submitOrder(order)));
+
+    // Assess: three fill, the fourth is refused, and cash stays at 10 000
+    const filled = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect(filled).toHaveLength(3);
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.reason)).toContain('exceeds cash');
+    expect(await broker.getAccount()).toMatchObject({ cash: 10_000 });
+    expect(await broker.getPositions()).toHaveLength(3);
+  });
+
   it('fills the rest of a partial fill once, however many look at the order at the same time', async () => {
     // Prepare
     const broker = new PaperBroker(

@@ -3,6 +3,12 @@
  * PAPER#<account>, apart from ours, so reconciliation compares two real ledgers and state survives
  * restarts. Like a real broker it is idempotent by client order id: submitting an id it has seen
  * returns that order instead of making a second one.
+ *
+ * A marketable order is claimed first (status SUBMITTED), then paid for: the buying-power check and
+ * the cash and position change are one optimistic write of the account, so concurrent buys cannot
+ * spend the same cash; then the order is written filled. Without transactions this is not atomic
+ * across a crash: a process that dies between the account write and the order write leaves the
+ * order SUBMITTED with its fill booked. That only happens to the simulation, never to our own books.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -90,21 +96,7 @@ export class PaperBroker implements BrokerPort {
     }
     const at = this.now().toISOString();
     const price = fillPrice(order, this.settings);
-    const account = await this.readAccount();
-    if (order.side === 'buy' && price !== undefined) {
-      const cost = order.qty * price;
-      const held = account.positions[order.symbol]?.qty ?? 0;
-      if (held >= 0 && cost > account.cash) {
-        // A resubmission of an order already made (and paid for) must return it, not a rejection.
-        const existing = await this.readOrder(order.clientOrderId);
-        if (existing) return toReport(existing);
-        throw new BrokerRejectedError(
-          'INSUFFICIENT_BUYING_POWER',
-          `order cost ${roundMoney(cost)} exceeds cash ${roundMoney(account.cash)}`,
-        );
-      }
-    }
-    const paper: PaperOrder = {
+    const placed: PaperOrder = {
       clientOrderId: order.clientOrderId,
       brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
       symbol: order.symbol,
@@ -115,21 +107,27 @@ export class PaperBroker implements BrokerPort {
       limitPrice: order.limitPrice,
       stopPrice: order.stopPrice,
       referencePrice: order.referencePrice,
-      status: 'ACCEPTED',
+      status: price === undefined ? 'ACCEPTED' : 'SUBMITTED',
       filledQty: 0,
       fills: [],
       version: 0,
       updatedAt: at,
     };
-    const filled = price === undefined ? paper : this.withFill(paper, price, true, at);
-    const created = await this.putNewOrder(filled);
-    if (!created) {
-      const raced = await this.readOrder(order.clientOrderId);
-      if (raced) return toReport(raced);
+    // Claim the client order id first: a resubmission returns the order already made.
+    if (!(await this.putNewOrder(placed))) {
+      const existing = await this.readOrder(order.clientOrderId);
+      if (existing) return toReport(existing);
       throw new BrokerUnavailableError('paper order vanished while being created', true);
     }
-    await this.bookFills(filled.fills, account);
-    return toReport(filled);
+    if (price === undefined) return toReport(placed);
+    const filled = this.withFill({ ...placed, status: 'ACCEPTED' }, price, true, at);
+    const refusal = await this.bookFills(filled.fills, { qty: order.qty, price });
+    if (refusal !== undefined) {
+      await this.writeOrder({ ...placed, status: 'REJECTED', reason: refusal }, placed.version);
+      throw new BrokerRejectedError('INSUFFICIENT_BUYING_POWER', refusal);
+    }
+    await this.writeOrder(filled, placed.version);
+    return toReport({ ...filled, version: placed.version + 1 });
   }
 
   async getOrder(clientOrderId: ClientOrderId, signal?: AbortSignal): Promise<OrderStatusReport | undefined> {
@@ -213,11 +211,25 @@ export class PaperBroker implements BrokerPort {
     };
   }
 
-  /** Moves cash and positions for new fills, retrying (from a fresh read) when another writer got there first. */
-  private async bookFills(fills: readonly FillReport[], snapshot?: PaperAccount): Promise<void> {
-    if (fills.length === 0) return;
+  /**
+   * Moves cash and positions for new fills, retrying from a fresh read when another writer got there
+   * first. With `buying`, a buy that does not cover a short must fit the cash of the account as
+   * written, checked inside the same optimistic write: the refusal reason is returned instead.
+   */
+  private async bookFills(
+    fills: readonly FillReport[],
+    buying?: { qty: number; price: number },
+  ): Promise<string | undefined> {
+    if (fills.length === 0) return undefined;
     for (let attempt = 0; attempt < ACCOUNT_WRITE_ATTEMPTS; attempt += 1) {
-      const account = attempt === 0 && snapshot ? snapshot : await this.readAccount();
+      const account = await this.readAccount();
+      const first = fills[0];
+      if (buying && first?.side === 'buy' && (account.positions[first.symbol]?.qty ?? 0) >= 0) {
+        const cost = buying.qty * buying.price;
+        if (cost > account.cash) {
+          return `order cost ${roundMoney(cost)} exceeds cash ${roundMoney(account.cash)}`;
+        }
+      }
       const next: PaperAccount = {
         ...account,
         positions: { ...account.positions },
@@ -234,7 +246,7 @@ export class PaperBroker implements BrokerPort {
           lastPrice: fill.price,
         };
       }
-      if (await this.writeAccount(next, account.version)) return;
+      if (await this.writeAccount(next, account.version)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
     }
     throw new BrokerUnavailableError('paper account is too contended to book fills', true);
