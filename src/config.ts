@@ -12,6 +12,68 @@ export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128'
 
 const positive = z.number().positive();
 const optionalLimit = positive.optional();
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+const symbolList = z.array(z.string().trim().min(1).toUpperCase());
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+
+/** NYSE full-day closures, 2026 and 2027 (review each year; `market.holidays` replaces the list). */
+export const NYSE_HOLIDAYS = [
+  '2026-01-01',
+  '2026-01-19',
+  '2026-02-16',
+  '2026-04-03',
+  '2026-05-25',
+  '2026-06-19',
+  '2026-07-03',
+  '2026-09-07',
+  '2026-11-26',
+  '2026-12-25',
+  '2027-01-01',
+  '2027-01-18',
+  '2027-02-15',
+  '2027-03-26',
+  '2027-05-31',
+  '2027-06-18',
+  '2027-07-05',
+  '2027-09-06',
+  '2027-11-25',
+  '2027-12-24',
+] as const;
+/** NYSE 13:00 closes (the day after Thanksgiving, Christmas Eve). */
+export const NYSE_EARLY_CLOSES = {
+  '2026-11-27': '13:00',
+  '2026-12-24': '13:00',
+  '2027-11-26': '13:00',
+} as const;
+/** Crypto pairs as brokers and TradingView write them: BTC/USD, BTCUSD, ETHUSDT. */
+export const CRYPTO_PATTERN =
+  '^(?:[A-Z0-9]+/[A-Z]+|(?:BTC|ETH|SOL|LTC|BCH|DOGE|AVAX|LINK|UNI|AAVE|DOT|XRP|SHIB|ADA|MATIC)(?:USD|USDT|USDC))$';
+
+const SIZING_MODES = [
+  'fixed',
+  'alert',
+  'notional',
+  'percentEquity',
+  'riskPercent',
+  'targetPosition',
+] as const;
+const SizingFields = {
+  mode: z.enum(SIZING_MODES),
+  quantity: optionalLimit,
+  notional: optionalLimit,
+  percentOfEquity: z.number().gt(0).max(100).optional(),
+  riskPercent: z.number().gt(0).max(100).optional(),
+  allowFractional: z.boolean(),
+};
+const SizingSchema = z.strictObject({
+  ...SizingFields,
+  mode: SizingFields.mode.default('alert'),
+  allowFractional: SizingFields.allowFractional.default(false),
+});
+const StrategySchema = z.strictObject({
+  sizing: z.strictObject(SizingFields).partial().optional(),
+  cooldownSeconds: z.number().int().positive().optional(),
+});
 
 const ConfigSchema = z.strictObject({
   server: z
@@ -70,24 +132,64 @@ const ConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  sizing: z
-    .strictObject({
-      defaultQuantity: optionalLimit,
-      allowFractional: z.boolean().default(false),
-    })
-    .prefault({}),
+  sizing: SizingSchema.prefault({}),
+  strategies: z.record(z.string().min(1), StrategySchema).default({}),
   risk: z
     .strictObject({
       tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']).default('ACTIVE'),
+      onDailyLossBreach: z.enum(['REDUCING', 'HALTED']).default('REDUCING'),
       allowShort: z.boolean().default(false),
-      symbolAllowlist: z.array(z.string().min(1)).default([]),
+      symbolAllowlist: symbolList.default([]),
+      symbolDenylist: symbolList.default([]),
+      allowedAssetClasses: z
+        .array(z.enum(['us_equity', 'crypto']))
+        .min(1)
+        .default(['us_equity', 'crypto']),
       maxOrderQty: optionalLimit,
       maxOrderNotional: optionalLimit,
+      minOrderNotional: optionalLimit,
       maxPositionQty: optionalLimit,
       maxPositionNotional: optionalLimit,
       maxOpenPositions: z.number().int().positive().optional(),
       maxTotalExposure: optionalLimit,
+      maxStrategyExposure: optionalLimit,
       maxDailyLoss: optionalLimit,
+      maxDailyLossWithUnrealized: optionalLimit,
+      maxOrdersPerMinute: z.number().int().positive().optional(),
+      maxOrdersPerDay: z.number().int().positive().optional(),
+      maxStrategyOrdersPerMinute: z.number().int().positive().optional(),
+      maxStrategyOrdersPerDay: z.number().int().positive().optional(),
+      maxAlertAgeSeconds: z.number().int().positive().default(60),
+      maxFutureSkewSeconds: z.number().int().min(0).default(5),
+      rejectOutOfOrder: z.boolean().default(true),
+      priceBandPercent: z.number().gt(0).max(100).optional(),
+      strategyCooldownSeconds: z.number().int().positive().optional(),
+      checkBuyingPower: z.boolean().default(true),
+      pdt: z
+        .strictObject({
+          enforce: z.boolean().default(true),
+          accountType: z.enum(['margin', 'cash']).default('margin'),
+          minEquity: z.number().positive().default(25_000),
+          maxDayTrades: z.number().int().min(0).default(3),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  market: z
+    .strictObject({
+      enforceHours: z.boolean().default(true),
+      timeZone: z.string().min(1).default('America/New_York'),
+      open: clock.default('09:30'),
+      close: clock.default('16:00'),
+      extendedOpen: clock.default('04:00'),
+      extendedClose: clock.default('20:00'),
+      holidays: z.array(isoDay).default([...NYSE_HOLIDAYS]),
+      earlyCloses: z.record(isoDay, clock).default({ ...NYSE_EARLY_CLOSES }),
+      cryptoPattern: z
+        .string()
+        .min(1)
+        .refine(isRegExp, 'must be a valid regular expression')
+        .default(CRYPTO_PATTERN),
     })
     .prefault({}),
   reconcile: z
@@ -105,6 +207,10 @@ const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 /** Risk limits as configured. */
 export type RiskConfig = Config['risk'];
+/** Sizing settings (global, or a strategy's merged over them). */
+export type SizingConfig = Config['sizing'];
+/** Market calendar settings. */
+export type MarketConfig = Config['market'];
 /** Paper broker simulation settings. */
 export type PaperConfig = Config['broker']['paper'];
 
@@ -187,10 +293,17 @@ const TEXT_KEYS = new Set([
   'region',
   'kind',
   'id',
+  'timeZone',
+  'open',
+  'close',
+  'extendedOpen',
+  'extendedClose',
+  'cryptoPattern',
+  'mode',
 ]);
 
 /** Keys that take a list: a comma-separated value becomes an array. */
-const LIST_KEYS = new Set(['symbolAllowlist', 'ips']);
+const LIST_KEYS = new Set(['symbolAllowlist', 'symbolDenylist', 'allowedAssetClasses', 'holidays', 'ips']);
 
 function parseScalar(value: string, key?: string): unknown {
   if (key && TEXT_KEYS.has(key)) return value;
@@ -234,4 +347,13 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,39 +8,30 @@
  */
 import { createHash } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { BrokerPort } from '../brokers/port.ts';
-import { type Alert, findPassphrase, parseAlert } from '../domain/alert.ts';
+import { findPassphrase, parseAlert } from '../domain/alert.ts';
 import { readBody } from '../domain/alert-body.ts';
-import { tradingDay } from '../domain/book.ts';
-import type { Denial } from '../domain/denial.ts';
-import { type AlertId, clientOrderIdFor } from '../domain/ids.ts';
-import type { OrderStatusReport } from '../domain/order.ts';
-import { checkOrder, type RiskLimits } from '../domain/risk.ts';
-import { type OrderIntent, type SizingSettings, sizeOrder } from '../domain/sizing.ts';
-import type { AlertRecord, AlertStatus, AlertStore } from '../store/alert-store.ts';
-import type { OrderRecord } from '../store/order-store.ts';
+import type { AlertId } from '../domain/ids.ts';
+import type { AlertRecord, AlertStore } from '../store/alert-store.ts';
 import { redactBody, secretsEqual } from './auth.ts';
-import { errorFields, type Logger } from './logger.ts';
-import { type SettlerDeps, settleReport } from './order-settler.ts';
-import { submitWithinDeadline } from './submit-policy.ts';
+import { errorFields } from './logger.ts';
+import {
+  type Answer,
+  type ExecutionDeps,
+  executeAlert,
+  PENDING_MESSAGE,
+  type Progress,
+} from './order-execution.ts';
 
-/** Pipeline settings. */
+/** Settings of the delivery edge. */
 export interface PipelineSettings {
-  accountId: string;
   passphrase: string;
   dedupeWindowSeconds: number;
-  deadlineMs: number;
-  sizing: SizingSettings;
-  limits: RiskLimits;
 }
 
 /** What the pipeline needs. */
-export interface PipelineDeps extends SettlerDeps {
+export interface PipelineDeps extends ExecutionDeps {
   alerts: AlertStore;
-  broker: BrokerPort;
-  log: Logger;
   newAlertId: (now: Date) => AlertId;
-  random: () => number;
   settings: PipelineSettings;
 }
 
@@ -51,19 +42,7 @@ export interface Delivery {
   receivedAt: Date;
 }
 
-/** The answer: HTTP status and a JSON body that always carries `status`. */
-export interface Answer {
-  httpStatus: ContentfulStatusCode;
-  body: { status: AlertStatus; alertId: AlertId } & Record<string, unknown>;
-}
-
-const RESERVE_ATTEMPTS = 8;
-const PENDING_MESSAGE = 'the broker has not confirmed the order yet; reconciliation will settle it';
-
-/** How far a delivery got: once an order may have reached the broker, its claim is never given back. */
-interface Progress {
-  sentOrderId?: string;
-}
+export type { Answer };
 
 /** Answers a delivery refused before its body was read (403 source, 413 size), and records it. */
 export async function refuseDelivery(
@@ -149,7 +128,7 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
 
   const dedupeKey = createHash('sha256').update(delivery.rawBody.trim()).digest('hex').slice(0, 40);
   let claimed = false;
-  const progress: Progress = {};
+  const progress: Progress = { sentOrderIds: [], warnings: [] };
   try {
     const claim = await deps.alerts.claim(
       dedupeKey,
@@ -171,23 +150,17 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
       );
     }
     claimed = true;
-    const answer = await execute(deps, alertId, alert, delivery.receivedAt, progress);
+    const answer = await executeAlert(deps, alertId, alert, delivery.receivedAt, progress);
     if (answer.httpStatus === 503) await deps.alerts.release(dedupeKey, alertId);
-    return finish(answer, { ...described, dedupeKey, orderIds: orderIdsOf(answer) });
+    return finish(answer, { ...described, ...recorded(progress), dedupeKey });
   } catch (error) {
-    deps.log.error('alert processing failed', {
-      alertId,
-      orderId: progress.sentOrderId,
-      ...errorFields(error),
-    });
-    if (progress.sentOrderId !== undefined) {
+    const orderId = progress.sentOrderIds[0];
+    deps.log.error('alert processing failed', { alertId, orderId, ...errorFields(error) });
+    if (orderId !== undefined) {
       // The broker may hold the order: a resend must stay a duplicate, reconciliation settles it.
       return finish(
-        {
-          httpStatus: 202,
-          body: { status: 'pending', alertId, orderId: progress.sentOrderId, message: PENDING_MESSAGE },
-        },
-        { ...described, dedupeKey, orderIds: [progress.sentOrderId] },
+        { httpStatus: 202, body: { status: 'pending', alertId, orderId, message: PENDING_MESSAGE } },
+        { ...described, ...recorded(progress), dedupeKey },
       );
     }
     if (claimed) await deps.alerts.release(dedupeKey, alertId).catch(() => undefined);
@@ -201,161 +174,6 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
   }
 }
 
-/** Sizing, risk, reservation, order record, submission and settlement for an authenticated, new alert. */
-async function execute(
-  deps: PipelineDeps,
-  alertId: AlertId,
-  alert: Alert,
-  receivedAt: Date,
-  progress: Progress,
-): Promise<Answer> {
-  const { settings } = deps;
-  let book = await deps.book.get();
-  let intent: OrderIntent | undefined;
-  let reserved = false;
-  for (let attempt = 0; attempt < RESERVE_ATTEMPTS && !reserved; attempt += 1) {
-    const symbolBook = book.symbols[alert.symbol];
-    const sized = sizeOrder(
-      alert,
-      {
-        qty: symbolBook?.position.qty ?? 0,
-        reducing: symbolBook?.reducing ?? 0,
-        lastPrice: symbolBook?.position.lastPrice,
-      },
-      settings.sizing,
-    );
-    if (!sized.ok) return denied(alertId, sized.denial);
-    intent = sized.intent;
-    const now = deps.now();
-    const risk = checkOrder(book, intent, settings.limits, tradingDay(now, deps.timeZone));
-    if (!risk.ok) return denied(alertId, risk.denial);
-    reserved = await deps.book.reserve(risk.reservation, now);
-    if (!reserved) book = await deps.book.get();
-  }
-  if (!reserved || intent === undefined) {
-    const message = 'the account changed too often to reserve risk; resend';
-    return { httpStatus: 503, body: { status: 'unavailable', alertId, message } };
-  }
-
-  const now = deps.now().toISOString();
-  const order: OrderRecord = {
-    accountId: settings.accountId,
-    alertId,
-    clientOrderId: clientOrderIdFor(alertId, 1),
-    symbol: intent.symbol,
-    side: intent.side,
-    qty: intent.qty,
-    effect: intent.effect,
-    referencePrice: intent.referencePrice ?? 0,
-    type: intent.type,
-    timeInForce: intent.timeInForce,
-    limitPrice: intent.limitPrice,
-    stopPrice: intent.stopPrice,
-    status: 'IN_FLIGHT',
-    filledQty: 0,
-    fills: [],
-    strategy: alert.strategy,
-    settled: false,
-    events: [{ status: 'IN_FLIGHT', at: now, source: 'webhook' }],
-    createdAt: now,
-    updatedAt: now,
-  };
-  try {
-    await deps.orders.create(order);
-  } catch (error) {
-    await settleReport(deps, order, closedReport(order, 'could not record the order', now), 'webhook').catch(
-      () => undefined,
-    );
-    throw error;
-  }
-
-  progress.sentOrderId = order.clientOrderId;
-  const outcome = await submitWithinDeadline(
-    deps.broker,
-    { ...intent, clientOrderId: order.clientOrderId },
-    {
-      deadline: receivedAt.getTime() + settings.deadlineMs,
-      maxAttempts: 3,
-      perAttemptTimeoutMs: Math.min(1500, settings.deadlineMs),
-      baseBackoffMs: 100,
-      now: () => deps.now().getTime(),
-      random: deps.random,
-    },
-  );
-  const orderId = order.clientOrderId;
-  switch (outcome.kind) {
-    case 'reported': {
-      const settled = await settleReport(deps, order, outcome.report, 'webhook', book);
-      if (outcome.report.status === 'REJECTED') {
-        return rejected(
-          alertId,
-          orderId,
-          'BROKER_REJECTED',
-          outcome.report.reason ?? 'the broker rejected the order',
-        );
-      }
-      return {
-        httpStatus: 200,
-        body: {
-          status: 'accepted',
-          alertId,
-          orderId,
-          brokerOrderId: settled.brokerOrderId,
-          orderStatus: settled.status,
-          side: settled.side,
-          qty: settled.qty,
-          filledQty: settled.filledQty,
-          avgFillPrice: settled.avgFillPrice,
-        },
-      };
-    }
-    case 'rejected':
-      await settleReport(deps, order, closedReport(order, outcome.message, now), 'webhook', book);
-      return rejected(alertId, orderId, outcome.code, outcome.message);
-    case 'unavailable':
-      await settleReport(
-        deps,
-        order,
-        closedReport(order, `broker unavailable: ${outcome.message}`, now),
-        'webhook',
-        book,
-      );
-      return {
-        httpStatus: 503,
-        body: { status: 'unavailable', alertId, orderId, message: `broker unavailable: ${outcome.message}` },
-      };
-    case 'unknown':
-      deps.log.warn('order outcome unknown at the deadline', { alertId, orderId, reason: outcome.message });
-      return {
-        httpStatus: 202,
-        body: { status: 'pending', alertId, orderId, message: PENDING_MESSAGE },
-      };
-  }
-}
-
-/** A report that ends an order nothing was filled on (used when the broker refused or was never reached). */
-function closedReport(order: OrderRecord, reason: string, at: string): OrderStatusReport {
-  return {
-    clientOrderId: order.clientOrderId,
-    symbol: order.symbol,
-    side: order.side,
-    qty: order.qty,
-    status: 'REJECTED',
-    filledQty: 0,
-    fills: [],
-    reason,
-    updatedAt: at,
-  };
-}
-
-function denied(alertId: AlertId, denial: Denial): Answer {
-  return { httpStatus: 422, body: { status: 'denied', alertId, ...denial } };
-}
-
-function rejected(alertId: AlertId, orderId: string, code: string, message: string): Answer {
-  return { httpStatus: 422, body: { status: 'rejected', alertId, orderId, code, message } };
-}
-
 function unauthorized(alertId: AlertId): Answer {
   return {
     httpStatus: 401,
@@ -363,8 +181,12 @@ function unauthorized(alertId: AlertId): Answer {
   };
 }
 
-function orderIdsOf(answer: Answer): string[] | undefined {
-  return typeof answer.body.orderId === 'string' ? [answer.body.orderId] : undefined;
+/** What execution adds to the delivery record. */
+function recorded(progress: Progress): Partial<AlertRecord> {
+  return {
+    orderIds: progress.sentOrderIds.length > 0 ? progress.sentOrderIds : undefined,
+    warnings: progress.warnings.length > 0 ? progress.warnings : undefined,
+  };
 }
 
 async function recordSafely(deps: PipelineDeps, record: AlertRecord): Promise<void> {

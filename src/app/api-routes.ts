@@ -27,6 +27,12 @@ export interface ApiDeps {
 }
 
 const Limit = z.coerce.number().int().min(1).max(500).default(100);
+const TradingStateBody = z.object({
+  state: z.preprocess(
+    (value) => (typeof value === 'string' ? value.toUpperCase() : value),
+    z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
+  ),
+});
 
 /** The /api routes. */
 export function apiRoutes(deps: ApiDeps): Hono {
@@ -41,27 +47,46 @@ export function apiRoutes(deps: ApiDeps): Hono {
     await next();
   });
 
-  api.get('/account', async (c) => {
+  const account = async () => {
     const book = await deps.book.get();
     const today = tradingDay(deps.now(), deps.timeZone);
     const broker = await deps.broker.getAccount().then(
       (report) => ({ ...report, error: undefined }),
       (error: unknown) => ({ error: String(errorFields(error).error) }),
     );
-    return c.json({
-      account: {
-        accountId: deps.accountId,
-        broker: deps.broker.name,
-        tradingState: book.tradingState,
-        openPositions: book.openSymbols.length,
-        openSymbols: book.openSymbols,
-        exposure: book.exposure,
-        tradingDay: today,
-        realizedPnlToday: realizedOn(book, today),
-        brokerAccount: broker,
-        updatedAt: book.updatedAt,
-      },
-    });
+    return {
+      accountId: deps.accountId,
+      broker: deps.broker.name,
+      tradingState: book.tradingState,
+      openPositions: book.openSymbols.length,
+      openSymbols: book.openSymbols,
+      exposure: book.exposure,
+      pendingNotional: book.pendingNotional,
+      strategyExposure: Object.fromEntries(
+        Object.entries(book.strategies).map(([name, strategy]) => [name, strategy.exposure]),
+      ),
+      tradingDay: today,
+      realizedPnlToday: realizedOn(book, today),
+      dayTrades: book.dayTrades,
+      brokerAccount: broker,
+      brokerSnapshot: book.broker,
+      updatedAt: book.updatedAt,
+    };
+  };
+
+  api.get('/account', async (c) => c.json({ account: await account() }));
+
+  api.post('/trading-state', async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const parsed = TradingStateBody.safeParse(body);
+    if (!parsed.success) {
+      return c.json(
+        { status: 'invalid', errors: [{ field: 'state', message: 'must be ACTIVE, REDUCING or HALTED' }] },
+        400,
+      );
+    }
+    await deps.book.setTradingState(parsed.data.state, deps.now());
+    return c.json({ account: await account() });
   });
 
   api.get('/positions', async (c) => {

@@ -6,6 +6,8 @@ import type { Context } from 'hono';
 import { loadConfig } from '../config.ts';
 import { createDynamoClients } from '../store/table.ts';
 import { buildDeps, type Deps } from './build-deps.ts';
+import { errorFields } from './logger.ts';
+import { refreshBrokerSnapshot } from './reconcile-pass.ts';
 
 /** Builds the dependencies from `env`; throws ConfigError listing every configuration problem. */
 export async function bootFromEnv(
@@ -16,5 +18,8 @@ export async function bootFromEnv(
   const { doc } = createDynamoClients(config.dynamodb);
   const deps = buildDeps(config, { doc, sourceIp });
   await deps.book.ensure(config.risk.tradingState, deps.now());
+  await refreshBrokerSnapshot(deps).catch((error: unknown) =>
+    deps.log.warn('broker account not read at start-up', errorFields(error)),
+  );
   return deps;
 }

@@ -16,6 +16,7 @@ import type { TableRef } from '../store/table.ts';
 import type { AppDeps } from './create-app.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { type ReconcileDeps, type ReconcileReport, reconcileOnce } from './reconcile-pass.ts';
+import type { TradingSettings } from './trading-settings.ts';
 
 /** What the running process supplies. */
 export interface Runtime {
@@ -54,7 +55,6 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const alerts = new AlertStore(table, config.alerts.retentionDays);
   const broker = runtime.broker ?? new PaperBroker(table, accountId, config.broker.paper, now);
   const timeZone = config.account.timeZone;
-  const risk = config.risk;
 
   const deps: Deps = {
     accountId,
@@ -79,14 +79,34 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
       ipAllowlist: config.webhook.ipAllowlist.enabled ? config.webhook.ipAllowlist.ips : undefined,
     },
     settings: {
-      accountId,
       passphrase,
       dedupeWindowSeconds: config.webhook.dedupeWindowSeconds,
-      deadlineMs: config.webhook.deadlineMs,
-      sizing: { ...config.sizing, allowShort: risk.allowShort },
-      limits: risk,
     },
+    trading: tradingSettings(config),
+    dailyLossGuard: { maxDailyLoss: config.risk.maxDailyLoss, switchTo: config.risk.onDailyLossBreach },
     reconcile: (): Promise<ReconcileReport> => reconcileOnce(deps),
   };
   return deps;
+}
+
+/** The order path's settings from the configuration. */
+export function tradingSettings(config: Config): TradingSettings {
+  const { risk, market } = config;
+  const { tradingState: _initial, onDailyLossBreach, allowShort, strategyCooldownSeconds, ...limits } = risk;
+  return {
+    accountId: config.account.id,
+    deadlineMs: config.webhook.deadlineMs,
+    timeZone: config.account.timeZone,
+    sizing: config.sizing,
+    allowShort,
+    strategies: config.strategies,
+    limits,
+    strategyCooldownSeconds,
+    onDailyLossBreach,
+    market: {
+      enforceHours: market.enforceHours,
+      calendar: market,
+      cryptoPattern: new RegExp(market.cryptoPattern),
+    },
+  };
 }

@@ -4,12 +4,13 @@
  * order matters: if we stop between the two, the order is still unsettled, reconciliation reports it
  * again, and the book's applied marks make the second application a no-op.
  */
-import type { Book } from '../domain/book.ts';
+import type { Book, TradingState } from '../domain/book.ts';
 import { tradingDay } from '../domain/book.ts';
 import { isTerminal, type OrderStatusReport } from '../domain/order.ts';
 import { settle } from '../domain/settlement.ts';
 import type { BookStore } from '../store/book-store.ts';
 import type { OrderEvent, OrderRecord, OrderStore } from '../store/order-store.ts';
+import type { Logger } from './logger.ts';
 
 /** What the settler needs. */
 export interface SettlerDeps {
@@ -17,6 +18,9 @@ export interface SettlerDeps {
   orders: OrderStore;
   now: () => Date;
   timeZone: string;
+  log: Logger;
+  /** When realized loss today reaches `maxDailyLoss`, trading switches to `switchTo` by itself. */
+  dailyLossGuard?: { maxDailyLoss?: number | undefined; switchTo: 'REDUCING' | 'HALTED' } | undefined;
 }
 
 const SETTLE_ATTEMPTS = 200;
@@ -29,7 +33,8 @@ export async function settleReport(
   source: OrderEvent['source'],
   snapshot?: Book,
 ): Promise<OrderRecord> {
-  await applyToBook(deps, order, report, snapshot);
+  const dayRealizedPnl = await applyToBook(deps, order, report, snapshot);
+  if (dayRealizedPnl !== undefined) await guardDailyLoss(deps, dayRealizedPnl);
   const now = deps.now();
   const at = now.toISOString();
   const statusChanged = report.status !== order.status;
@@ -64,16 +69,45 @@ async function applyToBook(
   order: OrderRecord,
   report: OrderStatusReport,
   snapshot: Book | undefined,
-): Promise<void> {
+): Promise<number | undefined> {
   let book = snapshot ?? (await deps.book.get());
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
     const now = deps.now();
     const plan = settle(book, order, report, tradingDay(now, deps.timeZone), now);
-    if (!plan.changed) return;
+    if (!plan.changed) return undefined;
     const reducingBefore = book.symbols[order.symbol]?.reducing ?? 0;
-    if (await deps.book.settle(plan, book.fillsVersion, reducingBefore, now)) return;
+    if (await deps.book.settle(plan, book.fillsVersion, reducingBefore, now)) return plan.dayRealizedPnl;
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
     book = await deps.book.get();
   }
   throw new Error(`could not settle ${order.clientOrderId}: the book stayed contended`);
+}
+
+/** A realized loss at the daily limit switches trading to reduce-only (or halted) by itself. */
+async function guardDailyLoss(deps: SettlerDeps, dayRealizedPnl: number): Promise<void> {
+  const guard = deps.dailyLossGuard;
+  if (guard?.maxDailyLoss === undefined || dayRealizedPnl > -guard.maxDailyLoss) return;
+  const from: TradingState[] = guard.switchTo === 'HALTED' ? ['ACTIVE', 'REDUCING'] : ['ACTIVE'];
+  if (await deps.book.setTradingState(guard.switchTo, deps.now(), from)) {
+    deps.log.warn('daily loss limit reached: trading state switched', {
+      tradingState: guard.switchTo,
+      dayRealizedPnl,
+      maxDailyLoss: guard.maxDailyLoss,
+    });
+  }
+}
+
+/** A report that ends an order nothing was filled on: the broker refused it, was never reached, or never saw it. */
+export function rejectedReport(order: OrderRecord, reason: string, at: string): OrderStatusReport {
+  return {
+    clientOrderId: order.clientOrderId,
+    symbol: order.symbol,
+    side: order.side,
+    qty: order.qty,
+    status: 'REJECTED',
+    filledQty: 0,
+    fills: [],
+    reason,
+    updatedAt: at,
+  };
 }

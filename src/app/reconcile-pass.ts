@@ -6,11 +6,10 @@
  * positions is never read as flat: the comparison is skipped and said so.
  */
 import type { BrokerPort } from '../brokers/port.ts';
-import type { OrderStatusReport } from '../domain/order.ts';
 import { round } from '../domain/position.ts';
 import type { OrderRecord } from '../store/order-store.ts';
 import { errorFields, type Logger } from './logger.ts';
-import { type SettlerDeps, settleReport } from './order-settler.ts';
+import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 
 /** What the pass needs. */
 export interface ReconcileDeps extends SettlerDeps {
@@ -71,6 +70,11 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     }
   }
   try {
+    await refreshBrokerSnapshot(deps);
+  } catch (error) {
+    report.errors.push({ message: `broker account not read: ${String(errorFields(error).error)}` });
+  }
+  try {
     report.drift = await comparePositions(deps);
     report.positionsCompared = true;
   } catch (error) {
@@ -93,17 +97,7 @@ async function reconcileOrder(
   if (found) return settleReport(deps, order, found, 'reconcile');
   const age = deps.now().getTime() - Date.parse(order.createdAt);
   if (age < deps.unknownOrderGraceMs) return order;
-  const closed: OrderStatusReport = {
-    clientOrderId: order.clientOrderId,
-    symbol: order.symbol,
-    side: order.side,
-    qty: order.qty,
-    status: 'REJECTED',
-    filledQty: 0,
-    fills: [],
-    reason: 'the broker has no record of this order',
-    updatedAt: deps.now().toISOString(),
-  };
+  const closed = rejectedReport(order, 'the broker has no record of this order', deps.now().toISOString());
   await settleReport(deps, order, closed, 'reconcile');
   return 'closed-unknown';
 }
@@ -119,4 +113,17 @@ async function comparePositions(deps: ReconcileDeps): Promise<PositionDrift[]> {
     if (round(ours - broker) !== 0) drift.push({ symbol, ours, broker });
   }
   return drift;
+}
+
+/** Reads the broker's equity, cash and buying power into the book (sizing and risk use them). */
+export async function refreshBrokerSnapshot(
+  deps: Pick<ReconcileDeps, 'broker' | 'book' | 'now'>,
+): Promise<void> {
+  const account = await deps.broker.getAccount();
+  await deps.book.setBrokerSnapshot({
+    equity: account.equity,
+    cash: account.cash,
+    buyingPower: account.buyingPower,
+    at: deps.now().toISOString(),
+  });
 }

@@ -15,7 +15,8 @@ const ALIASES = {
   quantity: ['quantity', 'qty', 'contracts', 'order_contracts'],
   price: ['price', 'order_price', 'close'],
   id: ['id', 'alert_id'],
-  time: ['time', 'timenow', 'timestamp'],
+  // {{timenow}} is when the alert fired; {{time}} is the bar's open time: prefer the former when both are sent.
+  time: ['timenow', 'time', 'timestamp'],
   marketPosition: ['market_position', 'sentiment'],
   positionSize: ['position_size'],
   prevMarketPosition: ['prev_market_position'],
@@ -26,6 +27,7 @@ const ALIASES = {
   stopPrice: ['stop_price'],
   trailPercent: ['trail_percent'],
   timeInForce: ['time_in_force', 'tif'],
+  extendedHours: ['extended_hours'],
   takeProfit: ['take_profit'],
   stopLoss: ['stop_loss'],
   comment: ['comment'],
@@ -100,6 +102,15 @@ const AlertSchema = z.object({
   stopPrice: positiveDecimal.optional(),
   trailPercent: positiveDecimal.optional(),
   timeInForce: lowerText.pipe(z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'])).default('day'),
+  extendedHours: z
+    .preprocess(
+      (value) => {
+        const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
+        return text === 'true' ? true : text === 'false' ? false : value;
+      },
+      z.boolean({ error: 'must be true or false' }),
+    )
+    .optional(),
   takeProfit: positiveDecimal.optional(),
   stopLoss: positiveDecimal.optional(),
   comment: z.string().max(256).optional(),

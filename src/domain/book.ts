@@ -33,15 +33,41 @@ export interface SymbolBook {
   applied: Record<string, AppliedMark>;
 }
 
+/** The broker's account figures as last seen (refreshed by every reconcile pass). */
+export interface BrokerAccountSnapshot {
+  equity: number;
+  cash: number;
+  buyingPower: number;
+  at: string;
+}
+
+/** A strategy's part of the book. */
+export interface StrategyBook {
+  /** Gross notional of the strategy's positions and unfilled opening orders. */
+  exposure: number;
+  /** When an order of the strategy last filled (for the cooldown). */
+  lastFillAt?: string | undefined;
+}
+
 /** One account's risk state. */
 export interface Book {
   accountId: string;
   tradingState: TradingState;
   openSymbols: string[];
   exposure: number;
+  /** Reserved notional of unfilled opening orders: buying power they will use. */
+  pendingNotional: number;
   pnlDay?: string | undefined;
   dayRealizedPnl: number;
   symbols: Record<string, SymbolBook>;
+  strategies: Record<string, StrategyBook>;
+  /** Order counters by bucket: `m:<minute>`, `d:<day>`, `sm:<strategy>:<minute>`, `sd:<strategy>:<day>`. */
+  rates: Record<string, number>;
+  /** Per symbol, the time of the newest alert applied (for out-of-order protection). */
+  lastAlertAt: Record<string, string>;
+  /** Day trades (reducing a position opened the same trading day) counted per trading day. */
+  dayTrades: Record<string, number>;
+  broker?: BrokerAccountSnapshot | undefined;
   fillsVersion: number;
   updatedAt: string;
 }
@@ -58,6 +84,8 @@ export interface BookOrder {
   effect: OrderEffect;
   /** The price used for the reservation (0 when the alert had none). */
   referencePrice: number;
+  /** The strategy the order belongs to, when the alert named one. */
+  strategy?: string | undefined;
 }
 
 /** A new, empty book. */
@@ -67,8 +95,13 @@ export function emptyBook(accountId: string, tradingState: TradingState, at: str
     tradingState,
     openSymbols: [],
     exposure: 0,
+    pendingNotional: 0,
     dayRealizedPnl: 0,
     symbols: {},
+    strategies: {},
+    rates: {},
+    lastAlertAt: {},
+    dayTrades: {},
     fillsVersion: 0,
     updatedAt: at,
   };
@@ -92,4 +125,15 @@ export function tradingDay(now: Date, timeZone: string): string {
 /** Realized P&L of `day` (0 when the book's figure belongs to another day). */
 export function realizedOn(book: Book, day: string): number {
   return book.pnlDay === day ? book.dayRealizedPnl : 0;
+}
+
+/** Rate-counter bucket names for `now`: the minute and the day, account-wide and per strategy. */
+export function rateBuckets(now: Date, day: string, strategy: string | undefined) {
+  const minute = now.toISOString().slice(0, 16);
+  return {
+    minute: `m:${minute}`,
+    day: `d:${day}`,
+    strategyMinute: strategy === undefined ? undefined : `sm:${strategy}:${minute}`,
+    strategyDay: strategy === undefined ? undefined : `sd:${strategy}:${day}`,
+  };
 }

@@ -15,6 +15,8 @@ export interface Position {
   commissions: number;
   /** The last price we saw for the symbol (a fill or an alert). */
   lastPrice?: number | undefined;
+  /** The trading day of the last fill that opened or added to the position (for day-trade counting). */
+  openedOn?: string | undefined;
   updatedAt: string;
 }
 

@@ -15,6 +15,16 @@ export interface Settlement {
   position: Position;
   applied: SymbolBook['applied'];
   exposureDelta: number;
+  /** Change of the reserved notional of unfilled opening orders. */
+  pendingNotionalDelta: number;
+  /** The order's strategy, its exposure change, and the time of its newest fill when it filled now. */
+  strategy?: string | undefined;
+  strategyExposureDelta: number;
+  strategyLastFillAt?: string | undefined;
+  /** Rate counters of past minutes and days, to remove. */
+  staleRates: string[];
+  /** Day-trade counters older than ten days, to remove. */
+  staleDayTrades: string[];
   committedDelta: number;
   reducingDelta: number;
   realizedDelta: number;
@@ -46,6 +56,7 @@ export function settle(
   const applied = pruneMarks(symbolBook?.applied ?? {}, now);
   let position = symbolBook?.position ?? flatPosition(order.symbol, at);
   let exposureDelta = 0;
+  let pendingNotionalDelta = 0;
   let committedDelta = 0;
   let reducingDelta = 0;
   let realizedDelta = 0;
@@ -58,12 +69,13 @@ export function settle(
     fillIds.push(fill.fillId);
     const heldBefore = Math.abs(position.qty);
     const effect = applyFill(position, { ...fill, at: fill.filledAt });
-    position = effect.position;
+    position = effect.openedQty > 0 ? { ...effect.position, openedOn: today } : effect.position;
     realizedDelta += effect.realized;
     const heldChange = Math.abs(position.qty) - heldBefore;
     exposureDelta += effect.openedQty * fill.price - effect.closedCost;
     if (order.effect === 'open') {
       exposureDelta -= fill.qty * order.referencePrice;
+      pendingNotionalDelta -= fill.qty * order.referencePrice;
       committedDelta += heldChange - fill.qty;
     } else {
       committedDelta += heldChange;
@@ -78,6 +90,7 @@ export function settle(
     if (order.effect === 'open') {
       committedDelta -= unfilled;
       exposureDelta -= unfilled * order.referencePrice;
+      pendingNotionalDelta -= unfilled * order.referencePrice;
     } else {
       reducingDelta -= unfilled;
     }
@@ -90,11 +103,21 @@ export function settle(
   const committedBefore = symbolBook?.committed ?? 0;
   const reducingAfter = round((symbolBook?.reducing ?? 0) + reducingDelta);
   const committedAfter = round(committedBefore + committedDelta);
+  const newFills = fillIds.length > mark.fillIds.length;
   return {
     symbol: order.symbol,
     position,
     applied: { ...applied, [order.clientOrderId]: { fillIds, released, at } },
     exposureDelta: roundMoney(exposureDelta),
+    pendingNotionalDelta: roundMoney(pendingNotionalDelta),
+    strategy: order.strategy,
+    strategyExposureDelta: order.strategy === undefined ? 0 : roundMoney(exposureDelta),
+    strategyLastFillAt:
+      order.strategy !== undefined && newFills
+        ? later(newestFillAt(report, at), book.strategies[order.strategy]?.lastFillAt)
+        : undefined,
+    staleRates: staleRateBuckets(book.rates, now, today),
+    staleDayTrades: Object.keys(book.dayTrades).filter((day) => day < daysBefore(today, 10)),
     committedDelta: round(committedDelta),
     reducingDelta: round(reducingDelta),
     realizedDelta: roundMoney(realizedDelta),
@@ -109,4 +132,33 @@ export function settle(
 function pruneMarks(applied: SymbolBook['applied'], now: Date): SymbolBook['applied'] {
   const cutoff = now.getTime() - MARK_RETENTION_MS;
   return Object.fromEntries(Object.entries(applied).filter(([, mark]) => Date.parse(mark.at) >= cutoff));
+}
+
+/** Rate buckets of minutes before `now`'s minute (UTC) and of days before `today`. */
+function staleRateBuckets(rates: Book['rates'], now: Date, today: string): string[] {
+  const minute = now.toISOString().slice(0, 16);
+  return Object.keys(rates).filter((bucket) =>
+    bucket.startsWith('m:') || bucket.startsWith('sm:')
+      ? bucket.slice(-16) < minute
+      : bucket.slice(-10) < today,
+  );
+}
+
+/** The calendar day `days` before `day`. */
+function daysBefore(day: string, days: number): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() - days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** When the newest fill of the report happened (the cooldown runs from the fill, not from settlement). */
+function newestFillAt(report: OrderStatusReport, fallback: string): string {
+  return (
+    report.fills.reduce((latest, fill) => (fill.filledAt > latest ? fill.filledAt : latest), '') || fallback
+  );
+}
+
+/** The later of two ISO times (reports of different orders may settle out of order). */
+function later(a: string, b: string | undefined): string {
+  return b !== undefined && b > a ? b : a;
 }

@@ -4,6 +4,8 @@
  */
 import type { LocalServer } from './local-server.ts';
 
+const TIME_MARKER = '@TIME@';
+
 /** The start-up banner text. */
 export function banner(server: LocalServer): string {
   const { config, secrets } = server;
@@ -18,13 +20,15 @@ export function banner(server: LocalServer): string {
     position_size: '{{strategy.position_size}}',
     time: '{{timenow}}',
   });
+  // The alert's time is stamped by the shell when the line runs: a time written now would be stale
+  // (STALE_ALERT) a minute later.
   const test = JSON.stringify({
     passphrase: secrets.passphrase,
     symbol: 'AAPL',
     action: 'buy',
     quantity: 1,
     price: 190.25,
-    time: new Date().toISOString(),
+    time: TIME_MARKER,
   });
   const lines = [
     '',
@@ -40,7 +44,7 @@ export function banner(server: LocalServer): string {
     `  ${message}`,
     '',
     'Send a test alert:',
-    `  curl -s -X POST ${webhookUrl} -d '${test.replaceAll("'", "'\\''")}'`,
+    `  curl -s -X POST ${webhookUrl} -d '${shellQuoted(test).replace(TIME_MARKER, `'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'`)}'`,
     '',
     'See what happened:',
     `  curl -s -H 'Authorization: Bearer ${secrets.apiToken}' ${server.url}/api/alerts`,
@@ -51,4 +55,9 @@ export function banner(server: LocalServer): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Text for the inside of a single-quoted shell word. */
+function shellQuoted(text: string): string {
+  return text.replaceAll("'", "'\\''");
 }

@@ -8,6 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { buildDeps, type Deps } from '../app/build-deps.ts';
 import { createApp } from '../app/create-app.ts';
 import { errorFields } from '../app/logger.ts';
+import { refreshBrokerSnapshot } from '../app/reconcile-pass.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createDynamoClients, ensureTable } from '../store/table.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
@@ -50,6 +51,9 @@ export async function startLocalServer(
     sourceIp: (c) => normalizeIp(getConnInfo(c).remote.address),
   });
   await deps.book.ensure(config.risk.tradingState, deps.now());
+  await refreshBrokerSnapshot(deps).catch((error: unknown) =>
+    deps.log.warn('broker account not read at start-up', errorFields(error)),
+  );
   const app = createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host });

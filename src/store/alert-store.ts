@@ -42,6 +42,8 @@ export interface AlertRecord {
   quantity?: number | undefined;
   strategy?: string | undefined;
   orderIds?: string[] | undefined;
+  /** Things worth a look that did not stop the alert (a missed alert, for one). */
+  warnings?: string[] | undefined;
   duplicateOf?: string | undefined;
   dedupeKey?: string | undefined;
   /** The body with every secret replaced, at most 4 KB. */
@@ -75,6 +77,7 @@ const AlertItem = z.object({
   quantity: z.number().optional(),
   strategy: z.string().optional(),
   orderIds: z.array(z.string()).optional(),
+  warnings: z.array(z.string()).optional(),
   duplicateOf: z.string().optional(),
   dedupeKey: z.string().optional(),
   body: z.string().optional(),

@@ -4,7 +4,7 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { Book, TradingState } from '../domain/book.ts';
+import type { Book, BrokerAccountSnapshot, TradingState } from '../domain/book.ts';
 import { emptyBook } from '../domain/book.ts';
 import type { Reservation } from '../domain/risk.ts';
 import type { Settlement } from '../domain/settlement.ts';
@@ -17,6 +17,7 @@ const PositionItem = z.object({
   realizedPnl: z.number(),
   commissions: z.number(),
   lastPrice: z.number().optional(),
+  openedOn: z.string().optional(),
   updatedAt: z.string(),
   applied: z
     .record(z.string(), z.object({ fillIds: z.array(z.string()), released: z.boolean(), at: z.string() }))
@@ -28,17 +29,26 @@ const BookItem = z.looseObject({
   tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
   openSymbols: z.set(z.string()).optional(),
   exposure: z.number().default(0),
+  pendingNotional: z.number().default(0),
   pnlDay: z.string().optional(),
   dayRealizedPnl: z.number().default(0),
+  broker: z
+    .object({ equity: z.number(), cash: z.number(), buyingPower: z.number(), at: z.string() })
+    .optional(),
   fillsVersion: z.number().default(0),
   updatedAt: z.string(),
 });
 
-/** Attribute names of a symbol's parts of the book. */
-const symbolAttr = {
+/** Attribute names of the per-symbol and per-strategy parts of the book. */
+const attr = {
   position: (symbol: string) => `p#${symbol}`,
   committed: (symbol: string) => `c#${symbol}`,
   reducing: (symbol: string) => `r#${symbol}`,
+  lastAlert: (symbol: string) => `lt#${symbol}`,
+  strategyExposure: (strategy: string) => `se#${strategy}`,
+  cooldown: (strategy: string) => `cool#${strategy}`,
+  rate: (bucket: string) => `rate#${bucket}`,
+  dayTrades: (day: string) => `dt#${day}`,
 };
 
 /** Reads and writes one account's book. */
@@ -60,6 +70,7 @@ export class BookStore {
             accountId: book.accountId,
             tradingState: book.tradingState,
             exposure: 0,
+            pendingNotional: 0,
             dayRealizedPnl: 0,
             fillsVersion: 0,
             updatedAt: book.updatedAt,
@@ -108,9 +119,9 @@ export class BookStore {
   ): Promise<boolean> {
     const { symbol } = settlement;
     const names: Record<string, string> = {
-      '#p': symbolAttr.position(symbol),
-      '#c': symbolAttr.committed(symbol),
-      '#r': symbolAttr.reducing(symbol),
+      '#p': attr.position(symbol),
+      '#c': attr.committed(symbol),
+      '#r': attr.reducing(symbol),
     };
     const values: Record<string, unknown> = {
       ':pos': { ...settlement.position, applied: settlement.applied },
@@ -120,13 +131,36 @@ export class BookStore {
       ':pnl': settlement.dayRealizedPnl,
       ':now': now.toISOString(),
       ':dx': settlement.exposureDelta,
+      ':dp': settlement.pendingNotionalDelta,
       ':dc': settlement.committedDelta,
       ':dr': settlement.reducingDelta,
     };
     const conditions = ['fillsVersion = :v0'];
-    let update =
-      'SET #p = :pos, fillsVersion = :v1, pnlDay = :day, dayRealizedPnl = :pnl, updatedAt = :now ' +
-      'ADD exposure :dx, #c :dc, #r :dr';
+    const sets = [
+      '#p = :pos',
+      'fillsVersion = :v1',
+      'pnlDay = :day',
+      'dayRealizedPnl = :pnl',
+      'updatedAt = :now',
+    ];
+    const adds = ['exposure :dx', 'pendingNotional :dp', '#c :dc', '#r :dr'];
+    if (settlement.strategy !== undefined) {
+      names['#se'] = attr.strategyExposure(settlement.strategy);
+      values[':dse'] = settlement.strategyExposureDelta;
+      adds.push('#se :dse');
+      if (settlement.strategyLastFillAt !== undefined) {
+        names['#cool'] = attr.cooldown(settlement.strategy);
+        values[':cool'] = settlement.strategyLastFillAt;
+        sets.push('#cool = :cool');
+      }
+    }
+    const stale = [...settlement.staleRates.map(attr.rate), ...settlement.staleDayTrades.map(attr.dayTrades)];
+    const removes = stale.map((name, i) => {
+      names[`#old${i}`] = name;
+      return `#old${i}`;
+    });
+    let update = `SET ${sets.join(', ')} ADD ${adds.join(', ')}`;
+    if (removes.length > 0) update += ` REMOVE ${removes.join(', ')}`;
     if (settlement.closesSymbol) {
       update += ' DELETE openSymbols :sym';
       values[':sym'] = new Set([symbol]);
@@ -152,14 +186,45 @@ export class BookStore {
     }
   }
 
-  /** Switches the trading state. */
-  async setTradingState(state: TradingState, now: Date): Promise<void> {
+  /**
+   * Switches the trading state. With `onlyFrom`, only when the state is one of those (so an automatic
+   * switch never overrides a stricter state a person set); false when it was not switched.
+   */
+  async setTradingState(
+    state: TradingState,
+    now: Date,
+    onlyFrom?: readonly TradingState[],
+  ): Promise<boolean> {
+    const from = (onlyFrom ?? []).map((value, i) => [`:f${i}`, value] as const);
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.book(this.accountId),
+          UpdateExpression: 'SET tradingState = :s, updatedAt = :now',
+          ConditionExpression:
+            from.length > 0
+              ? `tradingState IN (${from.map(([name]) => name).join(', ')})`
+              : 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':s': state, ':now': now.toISOString(), ...Object.fromEntries(from) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Stores the broker's account figures (equity, cash, buying power) as last seen. */
+  async setBrokerSnapshot(snapshot: BrokerAccountSnapshot): Promise<void> {
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: keys.book(this.accountId),
-        UpdateExpression: 'SET tradingState = :s, updatedAt = :now',
-        ExpressionAttributeValues: { ':s': state, ':now': now.toISOString() },
+        UpdateExpression: 'SET broker = :b',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':b': snapshot },
       }),
     );
   }
@@ -170,17 +235,44 @@ function reservationExpression(r: Reservation, now: Date) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': now.toISOString(), ':qty': r.qty };
   const conditions: string[] = [];
+  const sets = ['updatedAt = :now'];
+  const adds: string[] = [];
   const states = r.allowedStates.map((state, i) => {
     values[`:s${i}`] = state;
     return `:s${i}`;
   });
   conditions.push(`tradingState IN (${states.join(', ')})`);
-  let update: string;
+  if (r.rates.length > 0) values[':one'] = 1;
+  r.rates.forEach((rate, i) => {
+    names[`#rate${i}`] = attr.rate(rate.bucket);
+    values[`:rmax${i}`] = rate.max;
+    adds.push(`#rate${i} :one`);
+    conditions.push(`(attribute_not_exists(#rate${i}) OR #rate${i} < :rmax${i})`);
+  });
+  if (r.alertTime !== undefined) {
+    names['#lt'] = attr.lastAlert(r.symbol);
+    values[':at'] = r.alertTime;
+    sets.push('#lt = :at');
+    conditions.push('(attribute_not_exists(#lt) OR #lt <= :at)');
+  }
   if (r.effect === 'open') {
-    names['#c'] = symbolAttr.committed(r.symbol);
+    names['#c'] = attr.committed(r.symbol);
     values[':symSet'] = new Set([r.symbol]);
     values[':notional'] = r.notional;
-    update = 'SET updatedAt = :now ADD openSymbols :symSet, exposure :notional, #c :qty';
+    adds.push('openSymbols :symSet', 'exposure :notional', 'pendingNotional :notional', '#c :qty');
+    if (r.strategy !== undefined) {
+      names['#se'] = attr.strategyExposure(r.strategy);
+      adds.push('#se :notional');
+      if (r.maxStrategyExposureBefore !== undefined) {
+        values[':maxSe'] = r.maxStrategyExposureBefore;
+        conditions.push('(attribute_not_exists(#se) OR #se <= :maxSe)');
+      }
+      if (r.cooldownUntil !== undefined) {
+        names['#cool'] = attr.cooldown(r.strategy);
+        values[':coolUntil'] = r.cooldownUntil;
+        conditions.push('(attribute_not_exists(#cool) OR #cool <= :coolUntil)');
+      }
+    }
     if (r.maxCommittedBefore !== undefined) {
       values[':maxC'] = r.maxCommittedBefore;
       conditions.push('(attribute_not_exists(#c) OR #c <= :maxC)');
@@ -196,21 +288,34 @@ function reservationExpression(r: Reservation, now: Date) {
       values[':maxExp'] = r.maxExposureBefore;
       conditions.push('(attribute_not_exists(exposure) OR exposure <= :maxExp)');
     }
+    if (r.maxPendingNotionalBefore !== undefined) {
+      values[':maxPending'] = r.maxPendingNotionalBefore;
+      conditions.push('(attribute_not_exists(pendingNotional) OR pendingNotional <= :maxPending)');
+    }
     if (r.minDayRealizedPnl !== undefined) {
       values[':today'] = r.today;
       values[':minPnl'] = r.minDayRealizedPnl;
       conditions.push('(attribute_not_exists(pnlDay) OR pnlDay <> :today OR dayRealizedPnl > :minPnl)');
     }
   } else {
-    names['#r'] = symbolAttr.reducing(r.symbol);
-    names['#p'] = symbolAttr.position(r.symbol);
+    if (r.dayTrade !== undefined) {
+      names['#dt'] = attr.dayTrades(r.dayTrade.day);
+      values[':one'] = 1;
+      adds.push('#dt :one');
+      if (r.dayTrade.maxBefore !== undefined) {
+        values[':dtMax'] = r.dayTrade.maxBefore;
+        conditions.push('(attribute_not_exists(#dt) OR #dt < :dtMax)');
+      }
+    }
+    names['#r'] = attr.reducing(r.symbol);
+    names['#p'] = attr.position(r.symbol);
     values[':held'] = r.heldQty ?? 0;
     values[':maxR'] = r.maxReducingBefore ?? 0;
-    update = 'SET updatedAt = :now ADD #r :qty';
+    adds.push('#r :qty');
     conditions.push('#p.qty = :held', '(attribute_not_exists(#r) OR #r <= :maxR)');
   }
   return {
-    UpdateExpression: update,
+    UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
     ConditionExpression: conditions.join(' AND '),
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
     ExpressionAttributeValues: values,
@@ -230,24 +335,46 @@ export function parseBook(item: Record<string, unknown>): Book {
     };
     return symbols[symbol];
   };
+  const strategies: Book['strategies'] = {};
+  const strategy = (name: string) => {
+    strategies[name] ??= { exposure: 0 };
+    return strategies[name];
+  };
+  const rates: Book['rates'] = {};
+  const lastAlertAt: Book['lastAlertAt'] = {};
+  const dayTrades: Book['dayTrades'] = {};
   for (const [name, value] of Object.entries(item)) {
-    const symbol = name.slice(2);
-    if (name.startsWith('p#')) {
+    const hash = name.indexOf('#');
+    if (hash < 0) continue;
+    const prefix = name.slice(0, hash);
+    const key = name.slice(hash + 1);
+    if (prefix === 'p') {
       const { applied, ...position } = PositionItem.parse(value);
-      const entry = part(symbol);
+      const entry = part(key);
       entry.position = position;
       entry.applied = applied;
-    } else if (name.startsWith('c#')) part(symbol).committed = z.number().parse(value);
-    else if (name.startsWith('r#')) part(symbol).reducing = z.number().parse(value);
+    } else if (prefix === 'c') part(key).committed = z.number().parse(value);
+    else if (prefix === 'r') part(key).reducing = z.number().parse(value);
+    else if (prefix === 'lt') lastAlertAt[key] = z.string().parse(value);
+    else if (prefix === 'se') strategy(key).exposure = z.number().parse(value);
+    else if (prefix === 'cool') strategy(key).lastFillAt = z.string().parse(value);
+    else if (prefix === 'rate') rates[key] = z.number().parse(value);
+    else if (prefix === 'dt') dayTrades[key] = z.number().parse(value);
   }
   return {
     accountId: base.accountId,
     tradingState: base.tradingState,
     openSymbols: [...(base.openSymbols ?? [])].sort(),
     exposure: base.exposure,
+    pendingNotional: base.pendingNotional,
     pnlDay: base.pnlDay,
     dayRealizedPnl: base.dayRealizedPnl,
     symbols,
+    strategies,
+    rates,
+    lastAlertAt,
+    dayTrades,
+    broker: base.broker,
     fillsVersion: base.fillsVersion,
     updatedAt: base.updatedAt,
   };

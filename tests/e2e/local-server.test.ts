@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 /**
  * `npm start` with no configuration at all, driven over HTTP the way TradingView and a user do. One
  * server serves the whole file; each test trades its own symbols so they cannot see each other.
@@ -38,7 +39,8 @@ describe('npm start with no configuration', () => {
       expect([passphraseSource, apiTokenSource]).toEqual(['generated', 'generated']);
       expect(JSON.parse(message ?? 'null')).toMatchObject({ passphrase, symbol: '{{ticker}}' });
       expect(curl?.[1]).toBe(webhookUrl);
-      expect(JSON.parse(curl?.[2] ?? 'null')).toMatchObject({ passphrase });
+      expect(curl?.[2]).toContain(`"passphrase":"${passphrase}"`);
+      expect(curl?.[2]).toContain('$(date -u +%Y-%m-%dT%H:%M:%SZ)');
     });
 
     it('answers GET /health with status ok', async () => {
@@ -50,34 +52,32 @@ describe('npm start with no configuration', () => {
       expect(await response.json()).toMatchObject({ status: 'ok' });
     });
 
-    it("accepts the test alert from the banner's curl line", async () => {
-      // Prepare
-      const curl = /curl -s -X POST (\S+) -d '(.*)'/.exec(running().output());
-      const url = curl?.[1] ?? '';
-      const body = curl?.[2] ?? '';
+    it("accepts the test alert from the banner's curl line, run by a shell as a user would", () => {
+      // Prepare: the line as printed, time stamp and all
+      const line = /^\s*(curl -s -X POST .*)$/m.exec(running().output())?.[1] ?? '';
 
       // Act
-      const response = await fetch(url, { method: 'POST', body });
+      const answer = execFileSync('bash', ['-c', line], { encoding: 'utf8', timeout: 10_000 });
 
       // Assess
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'accepted', orderId: expect.any(String) });
+      expect(line).not.toBe('');
+      expect(JSON.parse(answer)).toMatchObject({ status: 'accepted', orderId: expect.any(String) });
     });
   });
 
   describe('TradingView message shapes', () => {
-    const time = new Date().toISOString();
+    // Alerts older than risk.maxAlertAgeSeconds are denied: each body is stamped when its test sends it.
     const shapes: Array<{
       name: string;
       symbol: string;
       qty: number;
-      body: (passphrase: string) => unknown;
+      body: (passphrase: string, time: string) => unknown;
     }> = [
       {
         name: 'flat JSON with numbers as strings',
         symbol: 'TVFLAT',
         qty: 10,
-        body: (passphrase) => ({
+        body: (passphrase, time) => ({
           passphrase,
           ticker: 'TVFLAT',
           action: 'buy',
@@ -92,7 +92,7 @@ describe('npm start with no configuration', () => {
         name: 'nested bar and strategy template',
         symbol: 'TVNEST',
         qty: 7,
-        body: (passphrase) => ({
+        body: (passphrase, time) => ({
           passphrase,
           time,
           exchange: 'NASDAQ',
@@ -133,7 +133,7 @@ describe('npm start with no configuration', () => {
 
     it.each(shapes)('turns the $name message into an accepted order', async ({ symbol, qty, body }) => {
       // Prepare
-      const sent = body(running().passphrase);
+      const sent = body(running().passphrase, new Date().toISOString());
 
       // Act
       const answer = await running().webhook(sent);

@@ -29,6 +29,7 @@ async function coldStart(table: TestTable, extra: Record<string, string> = {}) {
     API_TOKEN,
     AWS_REGION: 'us-east-1',
     PINEBRIDGE__LOG__LEVEL: 'silent',
+    PINEBRIDGE__MARKET__ENFORCE_HOURS: 'false',
     ...extra,
   });
   try {

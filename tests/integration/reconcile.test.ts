@@ -1,7 +1,8 @@
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../src/app/reconcile-pass.ts';
-import { tradingDay } from '../../src/domain/book.ts';
+import { riskContextFor } from '../../src/app/trading-settings.ts';
+import { parseAlert } from '../../src/domain/alert.ts';
 import { asClientOrderId } from '../../src/domain/ids.ts';
 import { checkOrder } from '../../src/domain/risk.ts';
 import type { OrderIntent } from '../../src/domain/sizing.ts';
@@ -46,7 +47,11 @@ describe('the reconcile pass', () => {
       expect.objectContaining({ symbol: 'AAPL', qty: 10, pendingOpenQty: 0 }),
     ]);
     expect(second).toMatchObject({ ordersChecked: 0, ordersSettled: 0, drift: [], errors: [] });
-    expect(await h.deps.book.get()).toEqual(bookAfterFirst);
+    // Every pass reads the broker's account afresh; nothing else in the book may move.
+    expect(await h.deps.book.get()).toEqual({
+      ...bookAfterFirst,
+      broker: { ...bookAfterFirst.broker, at: expect.any(String) },
+    });
     expect(await h.orders()).toEqual(ordersAfterFirst);
   });
 
@@ -119,8 +124,10 @@ describe('the reconcile pass', () => {
       timeInForce: 'day',
       referencePrice: 150,
     };
-    const today = tradingDay(now, h.deps.timeZone);
-    const risk = checkOrder(await h.deps.book.get(), intent, h.deps.settings.limits, today);
+    const parsed = parseAlert({ symbol: 'GOOG', action: 'buy', quantity: 4, price: 150 });
+    if (!parsed.ok) return expect.unreachable('the setup alert is valid');
+    const context = riskContextFor(h.deps.trading, parsed.alert, now);
+    const risk = checkOrder(await h.deps.book.get(), intent, h.deps.trading.limits, context);
     if (!risk.ok) return expect.unreachable(`risk denied the setup order: ${risk.denial.code}`);
     expect(await h.deps.book.reserve(risk.reservation, now)).toBe(true);
     const stale = orderRecord(h.deps.accountId, {

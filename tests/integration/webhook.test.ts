@@ -29,6 +29,7 @@ describe('POST /webhook answers', () => {
     expect(answer).toMatchObject({
       status: 'accepted',
       orderId: `pb-${answer.alertId}-1`,
+      orderIds: [`pb-${answer.alertId}-1`],
       orderStatus: 'FILLED',
       side: 'buy',
       qty: 10,
@@ -47,7 +48,7 @@ describe('POST /webhook answers', () => {
       action: 'buy',
       quantity: 2,
       price: 400,
-      time: '2026-01-05T15:00:00Z',
+      time: new Date().toISOString(),
     });
     const first = await h.post(body);
 
@@ -204,11 +205,13 @@ describe('POST /webhook answers', () => {
 
   it('turns the nested strategy and bar template into an order', async () => {
     // Prepare
+    const fired = new Date();
+    const barOpen = new Date(fired.getTime() - 65_000);
     const body = h.alert({
-      time: '2026-11-20T14:31:05Z',
+      time: fired.toISOString(),
       exchange: 'NASDAQ',
       ticker: 'INTC',
-      bar: { time: '2026-11-20T14:30:00Z', open: 30, high: 31, low: 29.5, close: 30.5, volume: 1000 },
+      bar: { time: barOpen.toISOString(), open: 30, high: 31, low: 29.5, close: 30.5, volume: 1000 },
       strategy: {
         position_size: 7,
         order_action: 'buy',

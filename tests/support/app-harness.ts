@@ -2,6 +2,10 @@
  * The app as the Lambda entry builds it, in-process, over a real DynamoDB Local table: loadConfig ->
  * buildDeps -> book.ensure -> createApp. Requests go through Hono's `app.request()`; answers are
  * parsed with zod so tests read typed fields. Logs are captured so tests can check what they hold.
+ *
+ * Two differences from start-up, so that tests decide what they exercise: market hours are not
+ * enforced unless a test sets PINEBRIDGE__MARKET__ENFORCE_HOURS (with a fixed `now`), and the broker's
+ * account is not read into the book (tests of buying power call refreshBrokerSnapshot themselves).
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -50,6 +54,10 @@ export const WebhookAnswer = z.looseObject({
   code: z.string().optional(),
   message: z.string().optional(),
   duplicateOf: z.string().optional(),
+  orderIds: z.array(z.string()).optional(),
+  orders: z
+    .array(z.looseObject({ orderId: z.string(), side: z.string(), qty: z.number(), effect: z.string() }))
+    .optional(),
   limit: z.number().optional(),
   current: z.number().optional(),
   requested: z.number().optional(),
@@ -68,6 +76,7 @@ export const ListedAlert = z.looseObject({
   sourceIp: z.string().optional(),
   symbol: z.string().optional(),
   orderIds: z.array(z.string()).optional(),
+  warnings: z.array(z.string()).optional(),
   duplicateOf: z.string().optional(),
 });
 /** A listed delivery. */
@@ -84,6 +93,18 @@ export const ListedPosition = z.looseObject({
 });
 /** A listed position. */
 export type ListedPosition = z.infer<typeof ListedPosition>;
+
+/** The account as GET /api/account shows it. */
+export const AccountView = z.looseObject({
+  tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
+  openPositions: z.number(),
+  exposure: z.number(),
+  pendingNotional: z.number(),
+  realizedPnlToday: z.number(),
+  strategyExposure: z.record(z.string(), z.number()),
+});
+/** An account view. */
+export type AccountView = z.infer<typeof AccountView>;
 
 /** An HTTP answer: status and raw text. */
 export interface Reply {
@@ -112,6 +133,9 @@ export interface Harness {
   alerts(): Promise<ListedAlert[]>;
   orders(): Promise<OrderRecord[]>;
   positions(): Promise<ListedPosition[]>;
+  account(): Promise<AccountView>;
+  /** POSTs /api/trading-state with `state` and answers the account it returns. */
+  setTradingState(state: string): Promise<{ status: number; account?: AccountView | undefined }>;
   /** Closes the clients this harness made (and the table's, when the harness created it). */
   close(): void;
 }
@@ -127,6 +151,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DYNAMODB_ENDPOINT: table.endpoint,
     DYNAMODB_TABLE: table.tableName,
     AWS_REGION: 'us-east-1',
+    // Most tests are not about the market calendar; those that are set it back with a fixed `now`.
+    PINEBRIDGE__MARKET__ENFORCE_HOURS: 'false',
     ...options.env,
   });
   const logs: string[] = [];
@@ -186,6 +212,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         .orders.map(parseOrder),
     positions: async () =>
       z.object({ positions: z.array(ListedPosition) }).parse(await apiJson('/positions')).positions,
+    account: async () => z.object({ account: AccountView }).parse(await apiJson('/account')).account,
+    setTradingState: async (state) => {
+      const reply = await api('/trading-state', {
+        method: 'POST',
+        body: JSON.stringify({ state }),
+        headers: { 'content-type': 'application/json' },
+      });
+      const parsed = z.object({ account: AccountView }).safeParse(JSON.parse(reply.text));
+      return { status: reply.status, account: parsed.success ? parsed.data.account : undefined };
+    },
     close: () => table.close(),
   };
 }
@@ -194,6 +230,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 function reopen(table: TestTable): TestTable {
   const { raw, doc } = createDynamoClients({ endpoint: table.endpoint, region: 'us-east-1' });
   return { endpoint: table.endpoint, tableName: table.tableName, raw, doc, close: () => raw.destroy() };
+}
+
+/** Distinct symbols for a burst: `prefix` then 00, 01, ... */
+export function symbolsNamed(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
+}
+
+/** A clock that stands still until it is set: the same instant for the app, the broker and the test. */
+export interface ManualClock {
+  now: () => Date;
+  set(at: Date | string): void;
+}
+
+/** A manual clock standing at `at`. */
+export function manualClock(at: Date | string): ManualClock {
+  let current = new Date(at);
+  return {
+    now: () => new Date(current.getTime()),
+    set: (next) => {
+      current = new Date(next);
+    },
+  };
 }
 
 /** A clock stopped at the moment it is made: time spent waiting on DynamoDB Local never counts. */

@@ -36,3 +36,8 @@ export const AlertsAnswer = z.object({
 export const PositionsAnswer = z.object({
   positions: z.array(z.looseObject({ symbol: z.string(), qty: z.number(), side: z.string() })),
 });
+
+/** GET /api/account and POST /api/trading-state */
+export const AccountAnswer = z.object({
+  account: z.looseObject({ tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']) }),
+});

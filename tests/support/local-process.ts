@@ -1,6 +1,7 @@
 /**
  * The product as a user runs it: `npm start` in its own process group, on a free port, with its data
- * in a directory of the caller's choosing (a fresh temporary one by default, removed on stop). The
+ * in a directory of the caller's choosing (a fresh temporary one by default, removed on stop), and
+ * with market hours not enforced unless the caller's environment says so (the suite runs at any hour). The
  * start-up banner is the only source of the URL and the secrets. Every process started here is killed
  * when the test process exits, so a failing or interrupted suite leaves nothing running.
  */
@@ -54,6 +55,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Variables of the product's configuration: not inherited from the test runner's environment. */
 const PRODUCT_VARIABLES =
   /^(PORT|HOST|DATA_DIR|WEBHOOK_PASSPHRASE|API_TOKEN|DYNAMODB_.*|BROKER|PINEBRIDGE_.*)$/;
+/** Settings every test server starts with unless the test says otherwise: the suite runs at any hour. */
+const TEST_DEFAULTS: Record<string, string> = { PINEBRIDGE__MARKET__ENFORCE_HOURS: 'false' };
 const STOP_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
@@ -101,7 +104,7 @@ async function startOnce(
   );
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
-    env: { ...inherited, PORT: String(port), DATA_DIR: dataDir, ...env },
+    env: { ...inherited, ...TEST_DEFAULTS, PORT: String(port), DATA_DIR: dataDir, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

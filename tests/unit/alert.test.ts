@@ -309,6 +309,7 @@ describe('parseAlert aliases', () => {
     { alias: 'trail_percent', value: '1.5', read: 'trailPercent', expected: 1.5 },
     { alias: 'time_in_force', value: 'GTC', read: 'timeInForce', expected: 'gtc' },
     { alias: 'tif', value: 'ioc', read: 'timeInForce', expected: 'ioc' },
+    { alias: 'extended_hours', value: 'true', read: 'extendedHours', expected: true },
     { alias: 'take_profit', value: '120', read: 'takeProfit', expected: 120 },
     { alias: 'stop_loss', value: '90', read: 'stopLoss', expected: 90 },
     { alias: 'comment', value: 'first leg', read: 'comment', expected: 'first leg' },
@@ -896,6 +897,79 @@ describe('parseAlert order types', () => {
 
     // Assess
     expect(errors).toEqual([{ field: 'trail_percent', message: 'is required for a trailing_stop order' }]);
+  });
+
+  it('reads extended_hours sent as a JSON boolean', () => {
+    // Prepare
+    const fields: BodyFields = {
+      symbol: 'AAPL',
+      action: 'buy',
+      type: 'limit',
+      price: 185,
+      extended_hours: false,
+    };
+
+    // Act
+    const alert = accepted(fields);
+
+    // Assess
+    expect(alert.extendedHours).toBe(false);
+  });
+
+  it.each([
+    ['TRUE', true],
+    ['True', true],
+    [' true ', true],
+    ['FALSE', false],
+    ['False', false],
+  ])('reads extended_hours sent as the text %j without regard to case', (value, expected) => {
+    // Prepare
+    const fields: BodyFields = {
+      symbol: 'AAPL',
+      action: 'buy',
+      type: 'limit',
+      price: 185,
+      extended_hours: value,
+    };
+
+    // Act
+    const alert = accepted(fields);
+
+    // Assess
+    expect(alert.extendedHours).toBe(expected);
+  });
+
+  it('refuses an extended_hours sent as a number', () => {
+    // Prepare
+    const fields: BodyFields = { symbol: 'AAPL', action: 'buy', extended_hours: 1 };
+
+    // Act
+    const errors = refused(fields);
+
+    // Assess
+    expect(errors).toEqual([{ field: 'extended_hours', message: 'must be true or false' }]);
+  });
+
+  it('leaves extended hours unset when the alert does not mention them', () => {
+    // Prepare
+    const fields: BodyFields = { symbol: 'AAPL', action: 'buy' };
+
+    // Act
+    const alert = accepted(fields);
+
+    // Assess
+    expect(alert.extendedHours).toBeUndefined();
+  });
+
+  it('refuses an extended_hours value that is neither true nor false', () => {
+    // Prepare
+    const fields: BodyFields = { symbol: 'AAPL', action: 'buy', extended_hours: 'yes' };
+
+    // Act
+    const errors = refused(fields);
+
+    // Assess
+    expect(errors).toEqual([{ field: 'extended_hours', message: 'must be true or false' }]);
   });
 
   it('refuses an unknown order type and time in force, naming both fields as sent', () => {

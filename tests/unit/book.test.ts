@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBook, heldQty, realizedOn, tradingDay } from '../../src/domain/book.ts';
-import { AT, aBook } from './builders.ts';
+import { emptyBook, heldQty, rateBuckets, realizedOn, tradingDay } from '../../src/domain/book.ts';
+import { AT, aBook, NOW, TODAY } from './builders.ts';
 
 const NEW_YORK = 'America/New_York';
 
@@ -108,5 +108,66 @@ describe('heldQty', () => {
 
     // Assess
     expect(quantities).toEqual([-3, 0]);
+  });
+});
+
+describe('emptyBook', () => {
+  it('starts with no positions, strategies, counters, alerts or day trades', () => {
+    // Prepare
+    const accountId = 'acct';
+
+    // Act
+    const book = emptyBook(accountId, 'REDUCING', AT);
+
+    // Assess
+    expect(book).toEqual({
+      accountId: 'acct',
+      tradingState: 'REDUCING',
+      openSymbols: [],
+      exposure: 0,
+      pendingNotional: 0,
+      dayRealizedPnl: 0,
+      symbols: {},
+      strategies: {},
+      rates: {},
+      lastAlertAt: {},
+      dayTrades: {},
+      fillsVersion: 0,
+      updatedAt: AT,
+    });
+  });
+});
+
+describe('rateBuckets', () => {
+  it('names the UTC minute and the trading day, account-wide and for the strategy', () => {
+    // Prepare
+    const strategy = 'trend';
+
+    // Act
+    const buckets = rateBuckets(NOW, TODAY, strategy);
+
+    // Assess
+    expect(buckets).toEqual({
+      minute: 'm:2026-11-23T15:00',
+      day: 'd:2026-11-23',
+      strategyMinute: 'sm:trend:2026-11-23T15:00',
+      strategyDay: 'sd:trend:2026-11-23',
+    });
+  });
+
+  it('names no strategy buckets for an order without a strategy', () => {
+    // Prepare
+    const lateInTheMinute = new Date('2026-11-23T15:00:59.999Z');
+
+    // Act
+    const buckets = rateBuckets(lateInTheMinute, TODAY, undefined);
+
+    // Assess
+    expect(buckets).toEqual({
+      minute: 'm:2026-11-23T15:00',
+      day: 'd:2026-11-23',
+      strategyMinute: undefined,
+      strategyDay: undefined,
+    });
   });
 });

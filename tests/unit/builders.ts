@@ -3,17 +3,27 @@
  * Everything happens at one fixed instant so tests are deterministic.
  */
 import type { Alert } from '../../src/domain/alert.ts';
-import type { AppliedMark, Book, BookOrder, TradingState } from '../../src/domain/book.ts';
+import type {
+  AppliedMark,
+  Book,
+  BookOrder,
+  BrokerAccountSnapshot,
+  StrategyBook,
+  TradingState,
+} from '../../src/domain/book.ts';
 import { asClientOrderId, type ClientOrderId } from '../../src/domain/ids.ts';
 import type { FillReport, OrderStatus, OrderStatusReport } from '../../src/domain/order.ts';
+import type { RiskContext } from '../../src/domain/risk.ts';
 import type { OrderIntent } from '../../src/domain/sizing.ts';
 
-/** The instant every builder uses: 10:00 in New York on a Tuesday. */
-export const NOW = new Date('2026-03-10T14:00:00.000Z');
+/** The instant every builder uses: 10:00 in New York (EST) on Monday 2026-11-23, the market open. */
+export const NOW = new Date('2026-11-23T15:00:00.000Z');
 /** NOW as an ISO string. */
 export const AT = NOW.toISOString();
 /** The New York trading day of NOW. */
-export const TODAY = '2026-03-10';
+export const TODAY = '2026-11-23';
+/** The five business days ending TODAY, newest first (no holiday among them). */
+export const BUSINESS_DAYS = ['2026-11-23', '2026-11-20', '2026-11-19', '2026-11-18', '2026-11-17'] as const;
 
 /** A market buy alert for AAPL; override what the test is about. */
 export function anAlert(overrides: Partial<Alert> = {}): Alert {
@@ -35,6 +45,7 @@ export interface SymbolSpec {
   reducing?: number;
   realizedPnl?: number;
   lastPrice?: number;
+  openedOn?: string;
   applied?: Record<string, AppliedMark>;
 }
 
@@ -46,6 +57,13 @@ export interface BookSpec {
   exposure?: number;
   pnlDay?: string;
   dayRealizedPnl?: number;
+  pendingNotional?: number;
+  strategies?: Record<string, StrategyBook>;
+  rates?: Record<string, number>;
+  lastAlertAt?: Record<string, string>;
+  /** Day trades counted per trading day. */
+  dayTrades?: Record<string, number>;
+  broker?: BrokerAccountSnapshot;
 }
 
 /**
@@ -65,6 +83,7 @@ export function aBook(spec: BookSpec = {}): Book {
         realizedPnl: s.realizedPnl ?? 0,
         commissions: 0,
         lastPrice: s.lastPrice,
+        openedOn: s.openedOn,
         updatedAt: AT,
       },
       committed: s.committed ?? Math.abs(qty),
@@ -81,9 +100,15 @@ export function aBook(spec: BookSpec = {}): Book {
     tradingState: spec.tradingState ?? 'ACTIVE',
     openSymbols: spec.openSymbols ?? derivedOpen,
     exposure: spec.exposure ?? derivedExposure,
+    pendingNotional: spec.pendingNotional ?? 0,
     pnlDay: spec.pnlDay,
     dayRealizedPnl: spec.dayRealizedPnl ?? 0,
     symbols,
+    strategies: spec.strategies ?? {},
+    rates: spec.rates ?? {},
+    lastAlertAt: spec.lastAlertAt ?? {},
+    dayTrades: spec.dayTrades ?? {},
+    broker: spec.broker,
     fillsVersion: 0,
     updatedAt: AT,
   };
@@ -99,6 +124,22 @@ export function anIntent(overrides: Partial<OrderIntent> = {}): OrderIntent {
     type: 'market',
     timeInForce: 'day',
     referencePrice: 100,
+    ...overrides,
+  };
+}
+
+/**
+ * The risk context of an alert at NOW: a US equity in a book that does not enforce market hours
+ * (session undefined), no alert time, price, strategy or extended-hours request.
+ */
+export function aContext(overrides: Partial<RiskContext> = {}): RiskContext {
+  return {
+    now: NOW,
+    today: TODAY,
+    session: undefined,
+    assetClass: 'us_equity',
+    extendedHours: false,
+    businessDays: [...BUSINESS_DAYS],
     ...overrides,
   };
 }

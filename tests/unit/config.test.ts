@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskConfig, TRADINGVIEW_IPS } from '../../src/config.ts';
+import {
+  ConfigError,
+  CRYPTO_PATTERN,
+  loadConfig,
+  maskConfig,
+  NYSE_EARLY_CLOSES,
+  NYSE_HOLIDAYS,
+  TRADINGVIEW_IPS,
+} from '../../src/config.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -60,8 +68,32 @@ describe('loadConfig defaults', () => {
           latencyMs: 0,
         },
       },
-      sizing: { allowFractional: false },
-      risk: { tradingState: 'ACTIVE', allowShort: false, symbolAllowlist: [] },
+      sizing: { mode: 'alert', allowFractional: false },
+      strategies: {},
+      risk: {
+        tradingState: 'ACTIVE',
+        onDailyLossBreach: 'REDUCING',
+        allowShort: false,
+        symbolAllowlist: [],
+        symbolDenylist: [],
+        allowedAssetClasses: ['us_equity', 'crypto'],
+        maxAlertAgeSeconds: 60,
+        maxFutureSkewSeconds: 5,
+        rejectOutOfOrder: true,
+        checkBuyingPower: true,
+        pdt: { enforce: true, accountType: 'margin', minEquity: 25_000, maxDayTrades: 3 },
+      },
+      market: {
+        enforceHours: true,
+        timeZone: 'America/New_York',
+        open: '09:30',
+        close: '16:00',
+        extendedOpen: '04:00',
+        extendedClose: '20:00',
+        holidays: [...NYSE_HOLIDAYS],
+        earlyCloses: { ...NYSE_EARLY_CLOSES },
+        cryptoPattern: CRYPTO_PATTERN,
+      },
       reconcile: { intervalSeconds: 5 },
       alerts: { retentionDays: 90 },
       log: { level: 'info' },
@@ -80,7 +112,7 @@ describe('loadConfig defaults', () => {
     expect(config.api.token).toBeUndefined();
     expect(config.dynamodb.endpoint).toBeUndefined();
     expect(config.risk.maxOpenPositions).toBeUndefined();
-    expect(config.sizing.defaultQuantity).toBeUndefined();
+    expect(config.sizing).toEqual({ mode: 'alert', allowFractional: false });
   });
 
   it('ignores variables that are neither named variables nor PINEBRIDGE__ overrides', () => {
@@ -417,6 +449,46 @@ describe('loadConfig PINEBRIDGE__ overrides', () => {
 
     // Assess
     expect(config.risk.symbolAllowlist).toEqual(['7203', '6758']);
+  });
+
+  it('upper-cases the symbols of PINEBRIDGE__RISK__SYMBOL_ALLOWLIST and PINEBRIDGE__RISK__SYMBOL_DENYLIST', () => {
+    // Prepare
+    const env: Env = {
+      PINEBRIDGE__RISK__SYMBOL_ALLOWLIST: 'aapl, Msft ',
+      PINEBRIDGE__RISK__SYMBOL_DENYLIST: ' gme ,amc',
+    };
+
+    // Act
+    const config = loadConfig(env, noFile);
+
+    // Assess
+    expect(config.risk).toMatchObject({ symbolAllowlist: ['AAPL', 'MSFT'], symbolDenylist: ['GME', 'AMC'] });
+  });
+
+  it('trims and upper-cases the symbol lists of the config file', () => {
+    // Prepare
+    const env: Env = { PINEBRIDGE_CONFIG: '/etc/pinebridge.json' };
+    const file = fileAt('/etc/pinebridge.json', {
+      risk: { symbolAllowlist: [' spy', 'btc/usd '], symbolDenylist: ['tsla '] },
+    });
+
+    // Act
+    const config = loadConfig(env, file);
+
+    // Assess
+    expect(config.risk).toMatchObject({ symbolAllowlist: ['SPY', 'BTC/USD'], symbolDenylist: ['TSLA'] });
+  });
+
+  it('refuses a blank symbol in the symbol denylist of the config file', () => {
+    // Prepare
+    const env: Env = { PINEBRIDGE_CONFIG: '/etc/pinebridge.json' };
+    const file = fileAt('/etc/pinebridge.json', { risk: { symbolDenylist: ['GME', '  '] } });
+
+    // Act
+    const error = configError(env, file);
+
+    // Assess
+    expect(error.problems).toEqual([expect.stringMatching(/^risk\.symbolDenylist/)]);
   });
 
   it('reads a list given as a JSON array', () => {

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Denial } from '../../src/domain/denial.ts';
-import { checkOrder, type Reservation, type RiskLimits, type RiskResult } from '../../src/domain/risk.ts';
-import { aBook, anIntent, TODAY } from './builders.ts';
-
-const NO_LIMITS: RiskLimits = { symbolAllowlist: [] };
-
-/** The reservation of an order that must pass. */
-function reservationOf(result: RiskResult): Reservation {
-  if (!result.ok) return expect.unreachable(`checkOrder denied: ${JSON.stringify(result.denial)}`);
-  return result.reservation;
-}
-
-/** The denial of an order that must be denied. */
-function denialOf(result: RiskResult): Denial {
-  if (result.ok) return expect.unreachable(`checkOrder passed: ${JSON.stringify(result.reservation)}`);
-  return result.denial;
-}
-
-/** A sell of 5 AAPL that reduces a long. */
-const REDUCE = anIntent({ side: 'sell', qty: 5, effect: 'reduce', referencePrice: 100 });
+import { checkOrder, type RiskLimits } from '../../src/domain/risk.ts';
+import { aBook, aContext, anIntent, TODAY } from './builders.ts';
+import { denialOf, NO_LIMITS, REDUCE, reservationOf } from './risk-results.ts';
 
 describe('checkOrder trading state and allowlist', () => {
   it('denies an opening order when trading is halted', () => {
@@ -26,10 +9,10 @@ describe('checkOrder trading state and allowlist', () => {
     const book = aBook({ tradingState: 'HALTED' });
 
     // Act
-    const denial = denialOf(checkOrder(book, anIntent(), NO_LIMITS, TODAY));
+    const denial = denialOf(checkOrder(book, anIntent(), NO_LIMITS, aContext()));
 
     // Assess
-    expect(denial.code).toBe('TRADING_HALTED');
+    expect(denial).toEqual({ code: 'TRADING_HALTED', message: 'trading is halted' });
   });
 
   it('denies a reducing order when trading is halted', () => {
@@ -37,10 +20,10 @@ describe('checkOrder trading state and allowlist', () => {
     const book = aBook({ tradingState: 'HALTED', symbols: { AAPL: { qty: 10, avgPrice: 100 } } });
 
     // Act
-    const denial = denialOf(checkOrder(book, REDUCE, NO_LIMITS, TODAY));
+    const denial = denialOf(checkOrder(book, REDUCE, NO_LIMITS, aContext()));
 
     // Assess
-    expect(denial.code).toBe('TRADING_HALTED');
+    expect(denial).toEqual({ code: 'TRADING_HALTED', message: 'trading is halted' });
   });
 
   it('denies an opening order when trading is reduce-only', () => {
@@ -48,10 +31,10 @@ describe('checkOrder trading state and allowlist', () => {
     const book = aBook({ tradingState: 'REDUCING' });
 
     // Act
-    const denial = denialOf(checkOrder(book, anIntent(), NO_LIMITS, TODAY));
+    const denial = denialOf(checkOrder(book, anIntent(), NO_LIMITS, aContext()));
 
     // Assess
-    expect(denial.code).toBe('TRADING_REDUCING');
+    expect(denial).toEqual({ code: 'TRADING_REDUCING', message: expect.stringContaining('reduce-only') });
   });
 
   it('passes a reducing order when trading is reduce-only', () => {
@@ -59,7 +42,7 @@ describe('checkOrder trading state and allowlist', () => {
     const book = aBook({ tradingState: 'REDUCING', symbols: { AAPL: { qty: 10, avgPrice: 100 } } });
 
     // Act
-    const reservation = reservationOf(checkOrder(book, REDUCE, NO_LIMITS, TODAY));
+    const reservation = reservationOf(checkOrder(book, REDUCE, NO_LIMITS, aContext()));
 
     // Assess
     expect(reservation).toMatchObject({ effect: 'reduce', allowedStates: ['ACTIVE', 'REDUCING'] });
@@ -70,7 +53,7 @@ describe('checkOrder trading state and allowlist', () => {
     const limits: RiskLimits = { symbolAllowlist: ['MSFT', 'SPY'] };
 
     // Act
-    const denial = denialOf(checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, TODAY));
+    const denial = denialOf(checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, aContext()));
 
     // Assess
     expect(denial.code).toBe('SYMBOL_NOT_ALLOWED');
@@ -82,7 +65,7 @@ describe('checkOrder trading state and allowlist', () => {
     const limits: RiskLimits = { symbolAllowlist: ['MSFT'] };
 
     // Act
-    const result = checkOrder(book, REDUCE, limits, TODAY);
+    const result = checkOrder(book, REDUCE, limits, aContext());
 
     // Assess
     expect(result.ok).toBe(true);
@@ -93,7 +76,7 @@ describe('checkOrder trading state and allowlist', () => {
     const limits: RiskLimits = { symbolAllowlist: ['MSFT'] };
 
     // Act
-    const denial = denialOf(checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, TODAY));
+    const denial = denialOf(checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, aContext()));
 
     // Assess
     expect(denial.code).toBe('SYMBOL_NOT_ALLOWED');
@@ -104,7 +87,7 @@ describe('checkOrder trading state and allowlist', () => {
     const limits: RiskLimits = { symbolAllowlist: ['AAPL'] };
 
     // Act
-    const result = checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, TODAY);
+    const result = checkOrder(aBook(), anIntent({ symbol: 'AAPL' }), limits, aContext());
 
     // Assess
     expect(result.ok).toBe(true);
@@ -115,7 +98,7 @@ describe('checkOrder trading state and allowlist', () => {
     const intent = anIntent({ symbol: 'BRK.B' });
 
     // Act
-    const result = checkOrder(aBook(), intent, NO_LIMITS, TODAY);
+    const result = checkOrder(aBook(), intent, NO_LIMITS, aContext());
 
     // Assess
     expect(result.ok).toBe(true);
@@ -142,7 +125,7 @@ describe('checkOrder reducing orders', () => {
     };
 
     // Act
-    const reservation = reservationOf(checkOrder(book, REDUCE, limits, TODAY));
+    const reservation = reservationOf(checkOrder(book, REDUCE, limits, aContext()));
 
     // Assess
     expect(reservation).toEqual({
@@ -152,6 +135,9 @@ describe('checkOrder reducing orders', () => {
       notional: 0,
       allowedStates: ['ACTIVE', 'REDUCING'],
       today: TODAY,
+      rates: [],
+      alertTime: undefined,
+      strategy: undefined,
       heldQty: 10,
       maxReducingBefore: 5,
     });
@@ -164,7 +150,7 @@ describe('checkOrder reducing orders', () => {
 
     // Act
     const reservation = reservationOf(
-      checkOrder(book, cover, { symbolAllowlist: [], maxTotalExposure: 1000 }, TODAY),
+      checkOrder(book, cover, { symbolAllowlist: [], maxTotalExposure: 1000 }, aContext()),
     );
 
     // Assess
@@ -179,7 +165,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const denial = denialOf(
-      checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderNotional: 5000 }, TODAY),
+      checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderNotional: 5000 }, aContext()),
     );
 
     // Assess
@@ -197,7 +183,7 @@ describe('checkOrder opening limits', () => {
     };
 
     // Act
-    const reservation = reservationOf(checkOrder(aBook(), intent, limits, TODAY));
+    const reservation = reservationOf(checkOrder(aBook(), intent, limits, aContext()));
 
     // Assess
     expect(reservation).toMatchObject({ notional: 0, maxCommittedBefore: 0, maxOpenPositions: 1 });
@@ -208,7 +194,9 @@ describe('checkOrder opening limits', () => {
     const intent = anIntent({ qty: 11 });
 
     // Act
-    const denial = denialOf(checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderQty: 10 }, TODAY));
+    const denial = denialOf(
+      checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderQty: 10 }, aContext()),
+    );
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_ORDER_QTY', limit: 10, requested: 11 });
@@ -219,7 +207,7 @@ describe('checkOrder opening limits', () => {
     const intent = anIntent({ qty: 10 });
 
     // Act
-    const result = checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderQty: 10 }, TODAY);
+    const result = checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderQty: 10 }, aContext());
 
     // Assess
     expect(result.ok).toBe(true);
@@ -231,7 +219,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const denial = denialOf(
-      checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderNotional: 1000 }, TODAY),
+      checkOrder(aBook(), intent, { symbolAllowlist: [], maxOrderNotional: 1000 }, aContext()),
     );
 
     // Assess
@@ -244,7 +232,9 @@ describe('checkOrder opening limits', () => {
     const intent = anIntent({ qty: 10 });
 
     // Act
-    const denial = denialOf(checkOrder(book, intent, { symbolAllowlist: [], maxPositionQty: 50 }, TODAY));
+    const denial = denialOf(
+      checkOrder(book, intent, { symbolAllowlist: [], maxPositionQty: 50 }, aContext()),
+    );
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_POSITION_QTY', limit: 50, current: 45, requested: 10 });
@@ -256,7 +246,9 @@ describe('checkOrder opening limits', () => {
     const intent = anIntent({ side: 'sell', qty: 10 });
 
     // Act
-    const denial = denialOf(checkOrder(book, intent, { symbolAllowlist: [], maxPositionQty: 50 }, TODAY));
+    const denial = denialOf(
+      checkOrder(book, intent, { symbolAllowlist: [], maxPositionQty: 50 }, aContext()),
+    );
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_POSITION_QTY', current: 45 });
@@ -269,7 +261,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const denial = denialOf(
-      checkOrder(book, intent, { symbolAllowlist: [], maxPositionNotional: 5000 }, TODAY),
+      checkOrder(book, intent, { symbolAllowlist: [], maxPositionNotional: 5000 }, aContext()),
     );
 
     // Assess
@@ -288,7 +280,7 @@ describe('checkOrder opening limits', () => {
     const limits: RiskLimits = { symbolAllowlist: [], maxPositionQty: 100, maxPositionNotional: 5000 };
 
     // Act
-    const denial = denialOf(checkOrder(book, intent, limits, TODAY));
+    const denial = denialOf(checkOrder(book, intent, limits, aContext()));
 
     // Assess
     expect(denial.code).toBe('MAX_POSITION_NOTIONAL');
@@ -301,7 +293,7 @@ describe('checkOrder opening limits', () => {
     const limits: RiskLimits = { symbolAllowlist: [], maxPositionQty: 50, maxPositionNotional: 1_000_000 };
 
     // Act
-    const denial = denialOf(checkOrder(book, intent, limits, TODAY));
+    const denial = denialOf(checkOrder(book, intent, limits, aContext()));
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_POSITION_QTY', limit: 50, current: 40, requested: 20 });
@@ -315,7 +307,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const denial = denialOf(
-      checkOrder(book, anIntent(), { symbolAllowlist: [], maxOpenPositions: 2 }, TODAY),
+      checkOrder(book, anIntent(), { symbolAllowlist: [], maxOpenPositions: 2 }, aContext()),
     );
 
     // Assess
@@ -328,7 +320,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const denial = denialOf(
-      checkOrder(book, anIntent(), { symbolAllowlist: [], maxOpenPositions: 1 }, TODAY),
+      checkOrder(book, anIntent(), { symbolAllowlist: [], maxOpenPositions: 1 }, aContext()),
     );
 
     // Assess
@@ -343,7 +335,12 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const reservation = reservationOf(
-      checkOrder(book, anIntent({ symbol: 'AAPL' }), { symbolAllowlist: [], maxOpenPositions: 2 }, TODAY),
+      checkOrder(
+        book,
+        anIntent({ symbol: 'AAPL' }),
+        { symbolAllowlist: [], maxOpenPositions: 2 },
+        aContext(),
+      ),
     );
 
     // Assess
@@ -356,7 +353,9 @@ describe('checkOrder opening limits', () => {
     const intent = anIntent({ qty: 10, referencePrice: 100 });
 
     // Act
-    const denial = denialOf(checkOrder(book, intent, { symbolAllowlist: [], maxTotalExposure: 4999 }, TODAY));
+    const denial = denialOf(
+      checkOrder(book, intent, { symbolAllowlist: [], maxTotalExposure: 4999 }, aContext()),
+    );
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_TOTAL_EXPOSURE', limit: 4999, current: 4000, requested: 1000 });
@@ -369,7 +368,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const reservation = reservationOf(
-      checkOrder(book, intent, { symbolAllowlist: [], maxTotalExposure: 5000 }, TODAY),
+      checkOrder(book, intent, { symbolAllowlist: [], maxTotalExposure: 5000 }, aContext()),
     );
 
     // Assess
@@ -381,7 +380,9 @@ describe('checkOrder opening limits', () => {
     const book = aBook({ pnlDay: TODAY, dayRealizedPnl: -500 });
 
     // Act
-    const denial = denialOf(checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, TODAY));
+    const denial = denialOf(
+      checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, aContext()),
+    );
 
     // Assess
     expect(denial).toMatchObject({ code: 'MAX_DAILY_LOSS', limit: 500, current: 500 });
@@ -393,7 +394,7 @@ describe('checkOrder opening limits', () => {
 
     // Act
     const reservation = reservationOf(
-      checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, TODAY),
+      checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, aContext()),
     );
 
     // Assess
@@ -402,10 +403,10 @@ describe('checkOrder opening limits', () => {
 
   it('does not count the loss of another trading day', () => {
     // Prepare
-    const book = aBook({ pnlDay: '2026-03-09', dayRealizedPnl: -10_000 });
+    const book = aBook({ pnlDay: '2026-11-22', dayRealizedPnl: -10_000 });
 
     // Act
-    const result = checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, TODAY);
+    const result = checkOrder(book, anIntent(), { symbolAllowlist: [], maxDailyLoss: 500 }, aContext());
 
     // Assess
     expect(result.ok).toBe(true);
@@ -432,7 +433,7 @@ describe('checkOrder reservation', () => {
     };
 
     // Act
-    const reservation = reservationOf(checkOrder(book, intent, limits, TODAY));
+    const reservation = reservationOf(checkOrder(book, intent, limits, aContext()));
 
     // Assess
     expect(reservation).toEqual({
@@ -442,6 +443,7 @@ describe('checkOrder reservation', () => {
       notional: 550,
       allowedStates: ['ACTIVE'],
       today: TODAY,
+      rates: [],
       maxCommittedBefore: 25,
       maxOpenPositions: 3,
       maxExposureBefore: 9450,
@@ -455,7 +457,7 @@ describe('checkOrder reservation', () => {
     const limits: RiskLimits = { symbolAllowlist: [], maxPositionQty: 100, maxPositionNotional: 6000 };
 
     // Act
-    const reservation = reservationOf(checkOrder(aBook(), intent, limits, TODAY));
+    const reservation = reservationOf(checkOrder(aBook(), intent, limits, aContext()));
 
     // Assess
     expect(reservation.maxCommittedBefore).toBe(20);
@@ -466,7 +468,7 @@ describe('checkOrder reservation', () => {
     const intent = anIntent({ qty: 3, referencePrice: 50 });
 
     // Act
-    const reservation = reservationOf(checkOrder(aBook(), intent, NO_LIMITS, TODAY));
+    const reservation = reservationOf(checkOrder(aBook(), intent, NO_LIMITS, aContext()));
 
     // Assess
     expect(reservation).toEqual({
@@ -476,10 +478,16 @@ describe('checkOrder reservation', () => {
       notional: 150,
       allowedStates: ['ACTIVE'],
       today: TODAY,
+      rates: [],
+      alertTime: undefined,
+      strategy: undefined,
       maxCommittedBefore: undefined,
       maxOpenPositions: undefined,
       maxExposureBefore: undefined,
+      maxStrategyExposureBefore: undefined,
       minDayRealizedPnl: undefined,
+      maxPendingNotionalBefore: undefined,
+      cooldownUntil: undefined,
     });
   });
 });

@@ -1,38 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Book } from '../../src/domain/book.ts';
 import { asClientOrderId } from '../../src/domain/ids.ts';
-import { round, roundMoney } from '../../src/domain/position.ts';
-import { type Settlement, settle } from '../../src/domain/settlement.ts';
+import { settle } from '../../src/domain/settlement.ts';
+import { applySettlement as applied } from './book-writes.ts';
 import { AT, aBook, aBookOrder, aFill, aReport, NOW, TODAY } from './builders.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Writes a settlement into a book the way the book store does: deltas added, values set. */
-function applied(book: Book, settlement: Settlement): Book {
-  const before = book.symbols[settlement.symbol];
-  return {
-    ...book,
-    exposure: roundMoney(book.exposure + settlement.exposureDelta),
-    pnlDay: settlement.pnlDay,
-    dayRealizedPnl: settlement.dayRealizedPnl,
-    openSymbols: settlement.closesSymbol
-      ? book.openSymbols.filter((symbol) => symbol !== settlement.symbol)
-      : book.openSymbols,
-    symbols: {
-      ...book.symbols,
-      [settlement.symbol]: {
-        position: settlement.position,
-        applied: settlement.applied,
-        committed: round((before?.committed ?? 0) + settlement.committedDelta),
-        reducing: round((before?.reducing ?? 0) + settlement.reducingDelta),
-      },
-    },
-  };
-}
-
 /** A book after reserving an opening buy of 10 AAPL at 100, nothing filled. */
 function reservedOpen(): Book {
-  return aBook({ symbols: { AAPL: { qty: 0, committed: 10 } }, exposure: 1000 });
+  return aBook({ symbols: { AAPL: { qty: 0, committed: 10 } }, exposure: 1000, pendingNotional: 1000 });
 }
 
 /** A book holding 10 AAPL at 100 with a sell of all 10 reserved as reducing. */
@@ -55,9 +32,10 @@ describe('settle an opening order', () => {
     // Assess
     expect(settlement).toMatchObject({
       symbol: 'AAPL',
-      position: { qty: 10, avgPrice: 101, realizedPnl: -1, commissions: 1, lastPrice: 101 },
+      position: { qty: 10, avgPrice: 101, realizedPnl: -1, commissions: 1, lastPrice: 101, openedOn: TODAY },
       committedDelta: 0,
       exposureDelta: 10,
+      pendingNotionalDelta: -1000,
       reducingDelta: 0,
       realizedDelta: -1,
       pnlDay: TODAY,
@@ -67,7 +45,7 @@ describe('settle an opening order', () => {
       changed: true,
     });
     expect(settlement.applied).toEqual({ [OPEN.clientOrderId]: { fillIds: ['f1'], released: true, at: AT } });
-    expect(applied(book, settlement).exposure).toBe(1010);
+    expect(applied(book, settlement)).toMatchObject({ exposure: 1010, pendingNotional: 0 });
   });
 
   it('opens a short the same way', () => {
@@ -121,12 +99,18 @@ describe('settle an opening order', () => {
     expect(first).toMatchObject({
       committedDelta: -6,
       exposureDelta: -600,
+      pendingNotionalDelta: -600,
       changed: true,
       closesSymbol: false,
     });
-    expect(second).toMatchObject({ committedDelta: 0, exposureDelta: 0, changed: false });
+    expect(second).toMatchObject({
+      committedDelta: 0,
+      exposureDelta: 0,
+      pendingNotionalDelta: 0,
+      changed: false,
+    });
     expect(book.symbols.AAPL).toMatchObject({ committed: 4, position: { qty: 4 } });
-    expect(book.exposure).toBe(400);
+    expect(book).toMatchObject({ exposure: 400, pendingNotional: 0 });
   });
 
   it('applies only the fills it has not seen before', () => {
@@ -190,6 +174,7 @@ describe('settle an opening order', () => {
     expect(settlement).toMatchObject({
       committedDelta: -10,
       exposureDelta: -1000,
+      pendingNotionalDelta: -1000,
       reducingDelta: 0,
       closesSymbol: true,
       changed: true,
@@ -289,7 +274,7 @@ describe('settle a reducing order', () => {
 describe('settle P&L day and marks', () => {
   it('starts the realized P&L of a new trading day from zero', () => {
     // Prepare
-    const book = reservedClose({ pnlDay: '2026-03-09', dayRealizedPnl: -300 });
+    const book = reservedClose({ pnlDay: '2026-11-22', dayRealizedPnl: -300 });
     const report = aReport(CLOSE, 'FILLED', [aFill(CLOSE, { qty: 10, price: 110, commission: 1 })]);
 
     // Act

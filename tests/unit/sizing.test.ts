@@ -10,17 +10,19 @@ import {
 import { anAlert } from './builders.ts';
 
 const FLAT: Holding = { qty: 0, reducing: 0 };
-const SETTINGS: SizingSettings = { allowFractional: false, allowShort: false };
+const SETTINGS: SizingSettings = { mode: 'alert', allowFractional: false, allowShort: false };
 
-/** The intent of a sizing that must pass. */
+/** The single order of a sizing that must pass with one leg. */
 function intentOf(result: SizingResult): OrderIntent {
   if (!result.ok) return expect.unreachable(`sizeOrder denied: ${JSON.stringify(result.denial)}`);
-  return result.intent;
+  expect(result.intents).toHaveLength(1);
+  const [intent] = result.intents;
+  return intent ?? expect.unreachable('sizeOrder passed without an order');
 }
 
 /** The denial of a sizing that must be denied. */
 function denialOf(result: SizingResult): Denial {
-  if (result.ok) return expect.unreachable(`sizeOrder passed: ${JSON.stringify(result.intent)}`);
+  if (result.ok) return expect.unreachable(`sizeOrder passed: ${JSON.stringify(result.intents)}`);
   return result.denial;
 }
 
@@ -245,7 +247,7 @@ describe('sizeOrder quantity', () => {
     const alert = anAlert({ action: 'buy', quantity: undefined });
 
     // Act
-    const intent = intentOf(sizeOrder(alert, FLAT, { ...SETTINGS, defaultQuantity: 3 }));
+    const intent = intentOf(sizeOrder(alert, FLAT, { ...SETTINGS, quantity: 3 }));
 
     // Assess
     expect(intent.qty).toBe(3);
@@ -256,7 +258,7 @@ describe('sizeOrder quantity', () => {
     const alert = anAlert({ action: 'buy', quantity: 8 });
 
     // Act
-    const intent = intentOf(sizeOrder(alert, FLAT, { ...SETTINGS, defaultQuantity: 3 }));
+    const intent = intentOf(sizeOrder(alert, FLAT, { ...SETTINGS, quantity: 3 }));
 
     // Assess
     expect(intent.qty).toBe(8);

@@ -1,0 +1,313 @@
+/**
+ * Executing what an authenticated, new alert asks for: size it into one or two legs, and for each
+ * leg check and reserve risk, record the order IN_FLIGHT, submit it within the deadline, and settle
+ * the broker's report. Legs run in order; the opening leg of a reversal is sent only once the closing
+ * leg has filled, because no broker may be asked to cross zero in one order.
+ */
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { BrokerPort } from '../brokers/port.ts';
+import type { Alert } from '../domain/alert.ts';
+import type { Book } from '../domain/book.ts';
+import type { Denial } from '../domain/denial.ts';
+import { type AlertId, clientOrderIdFor } from '../domain/ids.ts';
+import { checkOrder } from '../domain/risk.ts';
+import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizing.ts';
+import type { AlertStatus } from '../store/alert-store.ts';
+import type { OrderRecord } from '../store/order-store.ts';
+import type { Logger } from './logger.ts';
+import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
+import { submitWithinDeadline } from './submit-policy.ts';
+import { riskContextFor, sizingFor, strategyKey, type TradingSettings } from './trading-settings.ts';
+
+/** What execution needs. */
+export interface ExecutionDeps extends SettlerDeps {
+  broker: BrokerPort;
+  log: Logger;
+  random: () => number;
+  trading: TradingSettings;
+}
+
+/** The answer: HTTP status and a JSON body that always carries `status`. */
+export interface Answer {
+  httpStatus: ContentfulStatusCode;
+  body: { status: AlertStatus; alertId: AlertId } & Record<string, unknown>;
+}
+
+/** How far execution got: once an order may have reached the broker, the dedupe claim is kept. */
+export interface Progress {
+  sentOrderIds: string[];
+  warnings: string[];
+}
+
+const RESERVE_ATTEMPTS = 8;
+/** Why an answer is 202. */
+export const PENDING_MESSAGE = 'the broker has not confirmed the order yet; reconciliation will settle it';
+
+type LegResult =
+  | { kind: 'filled'; order: OrderRecord }
+  | { kind: 'working'; order: OrderRecord }
+  | { kind: 'denied'; denial: Denial }
+  | { kind: 'contended' }
+  | { kind: 'rejected'; orderId: string; code: string; message: string }
+  | { kind: 'unavailable'; orderId: string; message: string }
+  | { kind: 'pending'; orderId: string };
+
+/** Sizes, checks, submits and settles the orders `alert` asks for. */
+export async function executeAlert(
+  deps: ExecutionDeps,
+  alertId: AlertId,
+  alert: Alert,
+  receivedAt: Date,
+  progress: Progress,
+): Promise<Answer> {
+  let book = await deps.book.get();
+  const sizing = sizingFor(deps.trading, alert.strategy);
+  const size = (from: Book) => sizeOrder(alert, holdingOf(from, alert.symbol), sizing, from.broker?.equity);
+  const sized = size(book);
+  if (!sized.ok) {
+    progress.warnings.push(...missedAlertWarnings(alert, holdingOf(book, alert.symbol).qty));
+    return denied(alertId, sized.denial);
+  }
+  progress.warnings.push(...sized.warnings);
+  for (const warning of sized.warnings) deps.log.warn('alert warning', { alertId, warning });
+
+  let intents = sized.intents;
+  const done: OrderRecord[] = [];
+  for (let leg = 0; leg < intents.length; leg += 1) {
+    const result = await executeLeg(
+      deps,
+      alertId,
+      alert,
+      receivedAt,
+      leg,
+      intents,
+      book,
+      progress,
+      (fresh) => {
+        if (leg > 0) return undefined;
+        const again = size(fresh);
+        if (again.ok) intents = again.intents;
+        return again.ok ? again.intents[0] : again.denial;
+      },
+    );
+    if (result.kind === 'filled' || result.kind === 'working') {
+      done.push(result.order);
+      if (result.kind === 'working' && leg + 1 < intents.length) {
+        const message = 'the opening leg waits until the closing leg fills; the next alert converges';
+        return accepted(alertId, done, { status: 'not_sent', message });
+      }
+      if (result.kind === 'working') break;
+      book = await deps.book.get();
+      continue;
+    }
+    if (done.length > 0) return accepted(alertId, done, legFailure(result));
+    return answerFor(alertId, result);
+  }
+  return accepted(alertId, done);
+}
+
+/** One leg: check and reserve risk, record, submit, settle. */
+async function executeLeg(
+  deps: ExecutionDeps,
+  alertId: AlertId,
+  alert: Alert,
+  receivedAt: Date,
+  leg: number,
+  intents: readonly OrderIntent[],
+  snapshot: Book,
+  progress: Progress,
+  resize: (fresh: Book) => OrderIntent | Denial | undefined,
+): Promise<LegResult> {
+  let book = snapshot;
+  let intent = intents[leg];
+  let reserved = false;
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined && !reserved; attempt += 1) {
+    const now = deps.now();
+    const risk = checkOrder(book, intent, deps.trading.limits, riskContextFor(deps.trading, alert, now));
+    if (!risk.ok) return { kind: 'denied', denial: risk.denial };
+    reserved = await deps.book.reserve(risk.reservation, now);
+    if (reserved) break;
+    book = await deps.book.get();
+    const next = resize(book);
+    if (next !== undefined && 'code' in next) return { kind: 'denied', denial: next };
+    if (next !== undefined) intent = next;
+  }
+  if (!reserved || intent === undefined) return { kind: 'contended' };
+
+  const order = newOrder(deps, alertId, alert, intent, leg);
+  try {
+    await deps.orders.create(order);
+  } catch (error) {
+    const release = rejectedReport(order, 'could not record the order', order.createdAt);
+    await settleReport(deps, order, release, 'webhook').catch(() => undefined);
+    throw error;
+  }
+  progress.sentOrderIds.push(order.clientOrderId);
+  const outcome = await submitWithinDeadline(
+    deps.broker,
+    { ...intent, clientOrderId: order.clientOrderId },
+    {
+      deadline: receivedAt.getTime() + deps.trading.deadlineMs,
+      maxAttempts: 3,
+      perAttemptTimeoutMs: Math.min(1500, deps.trading.deadlineMs),
+      baseBackoffMs: 100,
+      now: () => deps.now().getTime(),
+      random: deps.random,
+    },
+  );
+  const orderId = order.clientOrderId;
+  switch (outcome.kind) {
+    case 'reported': {
+      const settled = await settleReport(deps, order, outcome.report, 'webhook', book);
+      if (settled.status === 'REJECTED') {
+        const message = outcome.report.reason ?? 'the broker rejected the order';
+        return { kind: 'rejected', orderId, code: 'BROKER_REJECTED', message };
+      }
+      return { kind: settled.status === 'FILLED' ? 'filled' : 'working', order: settled };
+    }
+    case 'rejected':
+      await settleReport(
+        deps,
+        order,
+        rejectedReport(order, outcome.message, order.createdAt),
+        'webhook',
+        book,
+      );
+      return { kind: 'rejected', orderId, code: outcome.code, message: outcome.message };
+    case 'unavailable': {
+      const message = `broker unavailable: ${outcome.message}`;
+      await settleReport(deps, order, rejectedReport(order, message, order.createdAt), 'webhook', book);
+      progress.sentOrderIds.pop();
+      return { kind: 'unavailable', orderId, message };
+    }
+    case 'unknown':
+      deps.log.warn('order outcome unknown at the deadline', { alertId, orderId, reason: outcome.message });
+      return { kind: 'pending', orderId };
+  }
+}
+
+function newOrder(
+  deps: ExecutionDeps,
+  alertId: AlertId,
+  alert: Alert,
+  intent: OrderIntent,
+  leg: number,
+): OrderRecord {
+  const now = deps.now().toISOString();
+  return {
+    accountId: deps.trading.accountId,
+    alertId,
+    clientOrderId: clientOrderIdFor(alertId, leg + 1),
+    symbol: intent.symbol,
+    side: intent.side,
+    qty: intent.qty,
+    effect: intent.effect,
+    referencePrice: intent.referencePrice ?? 0,
+    type: intent.type,
+    timeInForce: intent.timeInForce,
+    limitPrice: intent.limitPrice,
+    stopPrice: intent.stopPrice,
+    status: 'IN_FLIGHT',
+    filledQty: 0,
+    fills: [],
+    strategy: strategyKey(alert.strategy),
+    settled: false,
+    events: [{ status: 'IN_FLIGHT', at: now, source: 'webhook' }],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function holdingOf(book: Book, symbol: string) {
+  const entry = book.symbols[symbol];
+  const qty = entry?.position.qty ?? 0;
+  return {
+    qty,
+    reducing: entry?.reducing ?? 0,
+    pendingOpen: Math.max(0, (entry?.committed ?? 0) - Math.abs(qty)),
+    lastPrice: entry?.position.lastPrice,
+  };
+}
+
+function accepted(alertId: AlertId, orders: OrderRecord[], unfinished?: Record<string, unknown>): Answer {
+  const first = orders[0];
+  return {
+    httpStatus: 200,
+    body: {
+      status: 'accepted',
+      alertId,
+      orderId: first?.clientOrderId,
+      brokerOrderId: first?.brokerOrderId,
+      orderStatus: first?.status,
+      side: first?.side,
+      qty: first?.qty,
+      filledQty: first?.filledQty,
+      avgFillPrice: first?.avgFillPrice,
+      orderIds: orders.map((order) => order.clientOrderId),
+      ...(orders.length > 1 ? { orders: orders.map(summary) } : {}),
+      ...(unfinished ? { unfinishedLeg: unfinished } : {}),
+    },
+  };
+}
+
+function summary(order: OrderRecord) {
+  const { clientOrderId, side, qty, effect, status, filledQty, avgFillPrice } = order;
+  return { orderId: clientOrderId, side, qty, effect, status, filledQty, avgFillPrice };
+}
+
+/** Why a later leg did not go out, for the body of an answer whose first leg did. */
+function legFailure(result: Exclude<LegResult, { kind: 'filled' | 'working' }>): Record<string, unknown> {
+  switch (result.kind) {
+    case 'denied':
+      return { status: 'denied', ...result.denial };
+    case 'contended':
+      return { status: 'unavailable', message: 'the account changed too often to reserve risk' };
+    case 'rejected':
+      return { status: 'rejected', orderId: result.orderId, code: result.code, message: result.message };
+    case 'unavailable':
+      return { status: 'unavailable', orderId: result.orderId, message: result.message };
+    case 'pending':
+      return { status: 'pending', orderId: result.orderId, message: PENDING_MESSAGE };
+  }
+}
+
+function answerFor(alertId: AlertId, result: Exclude<LegResult, { kind: 'filled' | 'working' }>): Answer {
+  switch (result.kind) {
+    case 'denied':
+      return denied(alertId, result.denial);
+    case 'contended':
+      return {
+        httpStatus: 503,
+        body: {
+          status: 'unavailable',
+          alertId,
+          message: 'the account changed too often to reserve risk; resend',
+        },
+      };
+    case 'rejected':
+      return {
+        httpStatus: 422,
+        body: {
+          status: 'rejected',
+          alertId,
+          orderId: result.orderId,
+          code: result.code,
+          message: result.message,
+        },
+      };
+    case 'unavailable':
+      return {
+        httpStatus: 503,
+        body: { status: 'unavailable', alertId, orderId: result.orderId, message: result.message },
+      };
+    case 'pending':
+      return {
+        httpStatus: 202,
+        body: { status: 'pending', alertId, orderId: result.orderId, message: PENDING_MESSAGE },
+      };
+  }
+}
+
+function denied(alertId: AlertId, denial: Denial): Answer {
+  return { httpStatus: 422, body: { status: 'denied', alertId, ...denial } };
+}
