@@ -1,12 +1,15 @@
 /**
- * Applies a broker's report of one of our orders: first to the book (position, P&L, reservations;
- * idempotent by fill id, serialized by the book's fillsVersion), then to the order record. That
+ * Applies a broker's report of one of our orders, when the order state machine allows the move
+ * (src/domain/order-state.ts; refused moves are logged and not applied): first to the book
+ * (position, P&L, reservations; idempotent by fill id, serialized by the book's fillsVersion), then
+ * to the order record. That
  * order matters: if we stop between the two, the order is still unsettled, reconciliation reports it
  * again, and the book's applied marks make the second application a no-op.
  */
 import type { Book, TradingState } from '../domain/book.ts';
 import { tradingDay } from '../domain/book.ts';
 import { isTerminal, type OrderStatusReport } from '../domain/order.ts';
+import { transition } from '../domain/order-state.ts';
 import { settle } from '../domain/settlement.ts';
 import type { BookStore } from '../store/book-store.ts';
 import type { OrderEvent, OrderRecord, OrderStore } from '../store/order-store.ts';
@@ -33,11 +36,23 @@ export async function settleReport(
   source: OrderEvent['source'],
   snapshot?: Book,
 ): Promise<OrderRecord> {
+  const move = transition(order.status, report.status);
+  if (move.kind === 'refused') {
+    // A stale or contradictory report: nothing of it is applied, neither to the book nor the order.
+    deps.log.warn('order transition refused', {
+      clientOrderId: order.clientOrderId,
+      from: move.from,
+      to: move.to,
+      reason: move.reason,
+      source,
+    });
+    return order;
+  }
   const dayRealizedPnl = await applyToBook(deps, order, report, snapshot);
   if (dayRealizedPnl !== undefined) await guardDailyLoss(deps, dayRealizedPnl);
   const now = deps.now();
   const at = now.toISOString();
-  const statusChanged = report.status !== order.status;
+  const statusChanged = move.kind === 'moved';
   const updated: OrderRecord = {
     ...order,
     status: report.status,
