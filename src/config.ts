@@ -128,6 +128,21 @@ const ConfigSchema = z.strictObject({
           minCommission: z.number().min(0).default(0),
           partialFillRatio: z.number().gt(0).max(1).default(1),
           latencyMs: z.number().int().min(0).max(10_000).default(0),
+          faults: z
+            .strictObject({
+              errorRate: z.number().min(0).max(1).default(0),
+              timeoutAfterAcceptRate: z.number().min(0).max(1).default(0),
+              rejectRate: z.number().min(0).max(1).default(0),
+              rateLimitRate: z.number().min(0).max(1).default(0),
+              retryAfterMs: z.number().int().min(0).max(60_000).default(1000),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      circuit: z
+        .strictObject({
+          failureThreshold: z.number().int().min(1).max(1000).default(5),
+          openSeconds: z.number().int().min(1).max(3600).default(30),
         })
         .prefault({}),
     })
@@ -195,6 +210,7 @@ const ConfigSchema = z.strictObject({
   reconcile: z
     .strictObject({
       intervalSeconds: z.number().int().min(1).max(3600).default(5),
+      driftPolicy: z.enum(['alert', 'adopt', 'halt']).default('alert'),
     })
     .prefault({}),
   alerts: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(90) }).prefault({}),

@@ -10,6 +10,7 @@ import type { AlertStore } from '../store/alert-store.ts';
 import type { BookStore } from '../store/book-store.ts';
 import type { OrderStore } from '../store/order-store.ts';
 import { secretsEqual } from './auth.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
 import { errorFields } from './logger.ts';
 import type { ReconcileReport } from './reconcile-pass.ts';
 
@@ -22,6 +23,7 @@ export interface ApiDeps {
   orders: OrderStore;
   alerts: AlertStore;
   broker: BrokerPort;
+  circuit: CircuitBreaker;
   now: () => Date;
   reconcile: () => Promise<ReconcileReport>;
 }
@@ -57,6 +59,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return {
       accountId: deps.accountId,
       broker: deps.broker.name,
+      circuit: deps.circuit.state(),
       tradingState: book.tradingState,
       openPositions: book.openSymbols.length,
       openSymbols: book.openSymbols,
@@ -70,6 +73,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
       dayTrades: book.dayTrades,
       brokerAccount: broker,
       brokerSnapshot: book.broker,
+      lastReconcile: (await deps.book.reconcileRecords().last()) ?? null,
       updatedAt: book.updatedAt,
     };
   };

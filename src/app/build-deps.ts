@@ -13,6 +13,7 @@ import { AlertStore } from '../store/alert-store.ts';
 import { BookStore } from '../store/book-store.ts';
 import { OrderStore } from '../store/order-store.ts';
 import type { TableRef } from '../store/table.ts';
+import { CircuitBreaker, logCircuitChanges } from './circuit-breaker.ts';
 import type { AppDeps } from './create-app.ts';
 import { jsonLogger, type Logger } from './logger.ts';
 import { type ReconcileDeps, type ReconcileReport, reconcileOnce } from './reconcile-pass.ts';
@@ -53,7 +54,13 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const book = new BookStore(table, accountId);
   const orders = new OrderStore(table, accountId);
   const alerts = new AlertStore(table, config.alerts.retentionDays);
-  const broker = runtime.broker ?? new PaperBroker(table, accountId, config.broker.paper, now);
+  const broker = runtime.broker ?? new PaperBroker(table, accountId, config.broker.paper, now, { random });
+  const { failureThreshold, openSeconds } = config.broker.circuit;
+  const circuit = new CircuitBreaker(
+    { failureThreshold, openMs: openSeconds * 1000 },
+    () => now().getTime(),
+    logCircuitChanges(log, accountId),
+  );
   const timeZone = config.account.timeZone;
 
   const deps: Deps = {
@@ -64,6 +71,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
     orders,
     alerts,
     broker,
+    circuit,
     now,
     random,
     log,
@@ -74,6 +82,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
     ),
     sourceIp: runtime.sourceIp,
     unknownOrderGraceMs: UNKNOWN_ORDER_GRACE_MS,
+    driftPolicy: config.reconcile.driftPolicy,
     edge: {
       maxBodyBytes: config.webhook.maxBodyBytes,
       ipAllowlist: config.webhook.ipAllowlist.enabled ? config.webhook.ipAllowlist.ips : undefined,

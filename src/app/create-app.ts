@@ -31,7 +31,12 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get('/health', (c) =>
-    c.json({ status: 'ok', service: 'pinebridge', broker: deps.broker.name, time: deps.now().toISOString() }),
+    c.json({
+      status: 'ok',
+      service: 'pinebridge',
+      broker: { name: deps.broker.name, circuit: deps.circuit.state() },
+      time: deps.now().toISOString(),
+    }),
   );
 
   app.post('/webhook', async (c) => {

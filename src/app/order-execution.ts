@@ -2,7 +2,8 @@
  * Executing what an authenticated, new alert asks for: size it into one or two legs, and for each
  * leg check and reserve risk, record the order IN_FLIGHT, submit it within the deadline, and settle
  * the broker's report. Legs run in order; the opening leg of a reversal is sent only once the closing
- * leg has filled, because no broker may be asked to cross zero in one order.
+ * leg has filled, because no broker may be asked to cross zero in one order. The account's circuit
+ * breaker is asked before anything is reserved and told the outcome of every submission.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { BrokerPort } from '../brokers/port.ts';
@@ -14,6 +15,7 @@ import { checkOrder } from '../domain/risk.ts';
 import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizing.ts';
 import type { AlertStatus } from '../store/alert-store.ts';
 import type { OrderRecord } from '../store/order-store.ts';
+import type { Admission, CircuitBreaker, CircuitPermit } from './circuit-breaker.ts';
 import type { Logger } from './logger.ts';
 import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 import { submitWithinDeadline } from './submit-policy.ts';
@@ -22,6 +24,8 @@ import { riskContextFor, sizingFor, strategyKey, type TradingSettings } from './
 /** What execution needs. */
 export interface ExecutionDeps extends SettlerDeps {
   broker: BrokerPort;
+  /** The broker account's circuit breaker: consulted before the first leg, told every outcome. */
+  circuit: CircuitBreaker;
   log: Logger;
   random: () => number;
   trading: TradingSettings;
@@ -71,39 +75,48 @@ export async function executeAlert(
   progress.warnings.push(...sized.warnings);
   for (const warning of sized.warnings) deps.log.warn('alert warning', { alertId, warning });
 
+  // Before anything is reserved: a refused alert leaves nothing behind, so its resend starts afresh.
+  const admission = deps.circuit.admit();
+  if (!admission.admitted) return circuitOpen(deps, alertId, admission);
   let intents = sized.intents;
   const done: OrderRecord[] = [];
-  for (let leg = 0; leg < intents.length; leg += 1) {
-    const result = await executeLeg(
-      deps,
-      alertId,
-      alert,
-      receivedAt,
-      leg,
-      intents,
-      book,
-      progress,
-      (fresh) => {
-        if (leg > 0) return undefined;
-        const again = size(fresh);
-        if (again.ok) intents = again.intents;
-        return again.ok ? again.intents[0] : again.denial;
-      },
-    );
-    if (result.kind === 'filled' || result.kind === 'working') {
-      done.push(result.order);
-      if (result.kind === 'working' && leg + 1 < intents.length) {
-        const message = 'the opening leg waits until the closing leg fills; the next alert converges';
-        return accepted(alertId, done, { status: 'not_sent', message });
+  try {
+    for (let leg = 0; leg < intents.length; leg += 1) {
+      const result = await executeLeg(
+        deps,
+        alertId,
+        alert,
+        receivedAt,
+        leg,
+        intents,
+        book,
+        progress,
+        admission.permit,
+        (fresh) => {
+          if (leg > 0) return undefined;
+          const again = size(fresh);
+          if (again.ok) intents = again.intents;
+          return again.ok ? again.intents[0] : again.denial;
+        },
+      );
+      if (result.kind === 'filled' || result.kind === 'working') {
+        done.push(result.order);
+        if (result.kind === 'working' && leg + 1 < intents.length) {
+          const message = 'the opening leg waits until the closing leg fills; the next alert converges';
+          return accepted(alertId, done, { status: 'not_sent', message });
+        }
+        if (result.kind === 'working') break;
+        book = await deps.book.get();
+        continue;
       }
-      if (result.kind === 'working') break;
-      book = await deps.book.get();
-      continue;
+      if (done.length > 0) return accepted(alertId, done, legFailure(result));
+      return answerFor(alertId, result);
     }
-    if (done.length > 0) return accepted(alertId, done, legFailure(result));
-    return answerFor(alertId, result);
+    return accepted(alertId, done);
+  } finally {
+    // A probe that was denied, contended or crashed before an outcome frees its slot for the next alert.
+    deps.circuit.release(admission.permit);
   }
-  return accepted(alertId, done);
 }
 
 /** One leg: check and reserve risk, record, submit, settle. */
@@ -116,6 +129,7 @@ async function executeLeg(
   intents: readonly OrderIntent[],
   snapshot: Book,
   progress: Progress,
+  permit: CircuitPermit,
   resize: (fresh: Book) => OrderIntent | Denial | undefined,
 ): Promise<LegResult> {
   let book = snapshot;
@@ -155,6 +169,7 @@ async function executeLeg(
       random: deps.random,
     },
   );
+  deps.circuit.report(permit, outcome.kind);
   const orderId = order.clientOrderId;
   switch (outcome.kind) {
     case 'reported': {
@@ -306,6 +321,23 @@ function answerFor(alertId: AlertId, result: Exclude<LegResult, { kind: 'filled'
         body: { status: 'pending', alertId, orderId: result.orderId, message: PENDING_MESSAGE },
       };
   }
+}
+
+/** The 503 for an alert the open circuit refused; logged with the circuit's state. */
+function circuitOpen(
+  deps: ExecutionDeps,
+  alertId: AlertId,
+  refusal: Extract<Admission, { admitted: false }>,
+): Answer {
+  const { state, retryInMs } = refusal;
+  const accountId = deps.trading.accountId;
+  deps.log.warn('broker circuit refused an alert', { alertId, accountId, circuit: state, retryInMs });
+  const seconds = Math.max(1, Math.ceil(retryInMs / 1000));
+  const message =
+    state === 'OPEN'
+      ? `the broker failed repeatedly; new orders pause for ${seconds} s; resend`
+      : 'a probe order is testing the broker; resend';
+  return { httpStatus: 503, body: { status: 'unavailable', alertId, code: 'BROKER_CIRCUIT_OPEN', message } };
 }
 
 function denied(alertId: AlertId, denial: Denial): Answer {

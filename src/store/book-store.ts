@@ -2,12 +2,14 @@
  * The book item: reads, reservations (one conditional UpdateItem that re-checks every limit) and
  * settlements (serialized by `fillsVersion`). See src/domain/book.ts for the invariants.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Book, BrokerAccountSnapshot, TradingState } from '../domain/book.ts';
 import { emptyBook } from '../domain/book.ts';
+import type { PositionAdoption, ReservationRepair } from '../domain/reconciliation.ts';
 import type { Reservation } from '../domain/risk.ts';
 import type { Settlement } from '../domain/settlement.ts';
+import { ReconcileStore } from './reconcile-store.ts';
 import { isConditionFailed, keys, type TableRef } from './table.ts';
 
 const PositionItem = z.object({
@@ -208,6 +210,124 @@ export class BookStore {
               : 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':s': state, ':now': now.toISOString(), ...Object.fromEntries(from) },
         }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Adopts the broker's position in one symbol, planned against `fillsVersion` and the symbol's
+   * reservation counters as read; false when any of them moved on meanwhile (a fill was settled, or an
+   * order reserved on the symbol), so adopting never races a fill being applied.
+   */
+  async adoptPosition(adoption: PositionAdoption, fillsVersion: number, now: Date): Promise<boolean> {
+    const names: Record<string, string> = {
+      '#p': attr.position(adoption.symbol),
+      '#c': attr.committed(adoption.symbol),
+      '#r': attr.reducing(adoption.symbol),
+    };
+    const values: Record<string, unknown> = {
+      ':pos': { ...adoption.position, applied: adoption.applied },
+      ':v0': fillsVersion,
+      ':v1': fillsVersion + 1,
+      ':now': now.toISOString(),
+      ':dx': adoption.exposureDelta,
+      ':dc': adoption.committedDelta,
+      ':c0': adoption.committedBefore,
+      ':r0': adoption.reducingBefore,
+    };
+    let update = 'SET #p = :pos, fillsVersion = :v1, updatedAt = :now ADD exposure :dx, #c :dc';
+    if (adoption.opensSymbol || adoption.closesSymbol) values[':sym'] = new Set([adoption.symbol]);
+    if (adoption.opensSymbol) update += ', openSymbols :sym';
+    else if (adoption.closesSymbol) update += ' DELETE openSymbols :sym';
+    return this.conditionalUpdate({
+      UpdateExpression: update,
+      ConditionExpression:
+        'fillsVersion = :v0 AND (attribute_not_exists(#c) OR #c = :c0) AND (attribute_not_exists(#r) OR #r = :r0)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Resets reservation counters nothing holds any more, planned against the book as read: false when
+   * it changed meanwhile (`fillsVersion`, `updatedAt`, or any counter the repair resets).
+   */
+  async repairReservations(
+    repair: ReservationRepair,
+    seen: { fillsVersion: number; updatedAt: string },
+    now: Date,
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {
+      ':v0': seen.fillsVersion,
+      ':v1': seen.fillsVersion + 1,
+      ':u0': seen.updatedAt,
+      ':now': now.toISOString(),
+    };
+    const conditions = ['fillsVersion = :v0', 'updatedAt = :u0'];
+    const sets = ['fillsVersion = :v1', 'updatedAt = :now'];
+    let tail = '';
+    repair.symbols.forEach((fix, i) => {
+      names[`#c${i}`] = attr.committed(fix.symbol);
+      names[`#r${i}`] = attr.reducing(fix.symbol);
+      Object.assign(values, {
+        [`:c${i}`]: fix.committed.to,
+        [`:r${i}`]: fix.reducing.to,
+        [`:cf${i}`]: fix.committed.from,
+        [`:rf${i}`]: fix.reducing.from,
+      });
+      sets.push(`#c${i} = :c${i}`, `#r${i} = :r${i}`);
+      conditions.push(
+        `(attribute_not_exists(#c${i}) OR #c${i} = :cf${i})`,
+        `(attribute_not_exists(#r${i}) OR #r${i} = :rf${i})`,
+      );
+    });
+    if (repair.pendingNotional !== undefined) {
+      values[':pf'] = repair.pendingNotional.from;
+      values[':pt'] = repair.pendingNotional.to;
+      values[':dx'] = repair.pendingNotional.exposureDelta;
+      sets.push('pendingNotional = :pt');
+      conditions.push('pendingNotional = :pf');
+      tail += ' ADD exposure :dx';
+    }
+    if (repair.closes.length > 0) {
+      values[':closes'] = new Set(repair.closes);
+      tail += ' DELETE openSymbols :closes';
+      // A symbol leaving openSymbols with its counters untouched must still have nothing committed.
+      const fixed = new Set(repair.symbols.map((fix) => fix.symbol));
+      repair.closes.forEach((symbol, i) => {
+        if (fixed.has(symbol)) return;
+        names[`#k${i}`] = attr.committed(symbol);
+        values[':zero'] = 0;
+        conditions.push(`(attribute_not_exists(#k${i}) OR #k${i} = :zero)`);
+      });
+    }
+    return this.conditionalUpdate({
+      UpdateExpression: `SET ${sets.join(', ')}${tail}`,
+      ConditionExpression: conditions.join(' AND '),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /** The account's reconcile records (last drift report, events), kept in the book's partition. */
+  reconcileRecords(): ReconcileStore {
+    return new ReconcileStore(this.table, this.accountId);
+  }
+
+  private async conditionalUpdate(
+    expression: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({ TableName: this.table.tableName, Key: keys.book(this.accountId), ...expression }),
       );
       return true;
     } catch (error) {

@@ -1,4 +1,3 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../src/app/reconcile-pass.ts';
 import { riskContextFor } from '../../src/app/trading-settings.ts';
@@ -6,7 +5,6 @@ import { parseAlert } from '../../src/domain/alert.ts';
 import { asClientOrderId } from '../../src/domain/ids.ts';
 import { checkOrder } from '../../src/domain/risk.ts';
 import type { OrderIntent } from '../../src/domain/sizing.ts';
-import { keys, OPEN_INDEX } from '../../src/store/table.ts';
 import { type Harness, orderRecord, startHarness } from '../support/app-harness.ts';
 import { ScriptedBroker } from '../support/scripted-broker.ts';
 
@@ -202,60 +200,5 @@ describe('the reconcile pass', () => {
     expect(report.positionsCompared).toBe(true);
     expect(report.drift).toEqual([{ symbol: 'TSLA', ours: 0, broker: 3 }]);
     expect(await h.positions()).toEqual([expect.objectContaining({ symbol: 'AAPL', qty: 2 })]);
-  });
-
-  it('reads only unsettled orders, however many settled ones there are', async () => {
-    // Prepare: 300 settled orders and 3 open ones
-    h = await startHarness();
-    const harness = h;
-    const base = Date.now() - 60 * 60_000;
-    const settled = Array.from({ length: 300 }, (_, i) =>
-      orderRecord(harness.deps.accountId, {
-        id: `old${String(i).padStart(3, '0')}`,
-        symbol: 'AAPL',
-        qty: 1,
-        createdAt: new Date(base + i * 1000),
-        status: 'FILLED',
-        filledQty: 1,
-        settled: true,
-      }),
-    );
-    // Written as OrderStore.update leaves a settled order (out of the index), 25 to a batch for speed.
-    for (let i = 0; i < settled.length; i += 25) {
-      const items = settled.slice(i, i + 25).map((order) => ({
-        PutRequest: { Item: { ...keys.order(order.accountId, order.clientOrderId), ...order } },
-      }));
-      await harness.table.doc.send(
-        new BatchWriteCommand({ RequestItems: { [harness.table.tableName]: items } }),
-      );
-    }
-    const open = ['a', 'b', 'c'].map((id) =>
-      orderRecord(harness.deps.accountId, {
-        id: `open-${id}`,
-        symbol: 'MSFT',
-        qty: 1,
-        createdAt: new Date(),
-      }),
-    );
-    for (const order of open) await harness.deps.orders.create(order);
-
-    // Act
-    const listed = await harness.deps.orders.listOpen();
-    const counted = await harness.table.doc.send(
-      new QueryCommand({
-        TableName: harness.table.tableName,
-        IndexName: OPEN_INDEX,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.openOrders(harness.deps.accountId) },
-        Select: 'COUNT',
-      }),
-    );
-    const report = await reconcile(harness);
-
-    // Assess
-    expect(listed.map((order) => order.clientOrderId)).toEqual(open.map((order) => order.clientOrderId));
-    expect(counted).toMatchObject({ Count: 3, ScannedCount: 3 });
-    expect(report).toMatchObject({ ordersChecked: 3, stillOpen: 3 });
-    expect(await harness.orders()).toHaveLength(303);
   });
 });

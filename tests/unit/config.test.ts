@@ -66,7 +66,15 @@ describe('loadConfig defaults', () => {
           minCommission: 0,
           partialFillRatio: 1,
           latencyMs: 0,
+          faults: {
+            errorRate: 0,
+            timeoutAfterAcceptRate: 0,
+            rejectRate: 0,
+            rateLimitRate: 0,
+            retryAfterMs: 1000,
+          },
         },
+        circuit: { failureThreshold: 5, openSeconds: 30 },
       },
       sizing: { mode: 'alert', allowFractional: false },
       strategies: {},
@@ -94,7 +102,7 @@ describe('loadConfig defaults', () => {
         earlyCloses: { ...NYSE_EARLY_CLOSES },
         cryptoPattern: CRYPTO_PATTERN,
       },
-      reconcile: { intervalSeconds: 5 },
+      reconcile: { intervalSeconds: 5, driftPolicy: 'alert' },
       alerts: { retentionDays: 90 },
       log: { level: 'info' },
     });
@@ -521,7 +529,7 @@ describe('loadConfig PINEBRIDGE__ overrides', () => {
     const config = loadConfig(env, noFile);
 
     // Assess
-    expect(config.reconcile).toEqual({ intervalSeconds: 30 });
+    expect(config.reconcile).toEqual({ intervalSeconds: 30, driftPolicy: 'alert' });
   });
 
   it('keeps a numeric-looking PINEBRIDGE__WEBHOOK__PASSPHRASE as the exact string', () => {

@@ -9,9 +9,14 @@
  * spend the same cash; then the order is written filled. Without transactions this is not atomic
  * across a crash: a process that dies between the account write and the order write leaves the
  * order SUBMITTED with its fill booked. That only happens to the simulation, never to our own books.
+ *
+ * Submissions may meet injected faults (./faults.ts): an outage, a rate limit, a rejection (recorded as
+ * a REJECTED order), or a timeout after the order was made and booked. Lookups never meet faults, so
+ * what the broker reports for an order is always the truth.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from '../../config.ts';
 import { asClientOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
 import {
   averagePrice,
@@ -23,15 +28,25 @@ import {
   type SubmitOrder,
 } from '../../domain/order.ts';
 import { applyFill, flatPosition, round, roundMoney } from '../../domain/position.ts';
+import { dayOrderExpired, type SessionMarket } from '../../domain/reconciliation.ts';
 import { isConditionFailed, keys, type TableRef } from '../../store/table.ts';
-import { BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
+import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import type { AccountReport, BrokerPort } from '../port.ts';
+import { drawFault, NO_FAULTS, type PaperFaults } from './faults.ts';
 import { commission, fillPrice, nextFillQty, type PaperSettings } from './simulate.ts';
 
 /** Paper broker settings. */
 export interface PaperBrokerSettings extends PaperSettings {
   startingCash: number;
   latencyMs: number;
+  /** Faults submissions meet; none when absent. */
+  faults?: PaperFaults;
+}
+
+/** Paper broker options. */
+export interface PaperBrokerOptions {
+  /** The source of fault draws (default Math.random); tests pass their own to be deterministic. */
+  random?: () => number;
 }
 
 const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.number().optional() });
@@ -78,16 +93,37 @@ const ACCOUNT_WRITE_ATTEMPTS = 100;
 /** A simulated broker whose state lives in the pinebridge table. */
 export class PaperBroker implements BrokerPort {
   readonly name = 'paper';
+  private readonly random: () => number;
 
   constructor(
     private readonly table: TableRef,
     private readonly accountId: string,
     private readonly settings: PaperBrokerSettings,
     private readonly now: () => Date,
-  ) {}
+    options: PaperBrokerOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+  }
 
   async submitOrder(order: SubmitOrder, signal?: AbortSignal): Promise<OrderStatusReport> {
     await this.delay(signal);
+    const faults = this.settings.faults ?? NO_FAULTS;
+    const fault = drawFault(faults, this.random);
+    if (fault === 'error') {
+      throw new BrokerUnavailableError('simulated outage (broker.paper.faults.errorRate)', false);
+    }
+    if (fault === 'rate_limit') {
+      const message = 'simulated rate limit (broker.paper.faults.rateLimitRate)';
+      throw new BrokerRateLimitedError(message, faults.retryAfterMs);
+    }
+    if (fault === 'reject') return this.rejectSimulated(order);
+    const report = await this.place(order);
+    if (fault === 'timeout_after_accept') await answerLost(signal);
+    return report;
+  }
+
+  /** Creates and books an order, or returns the one already made under its client order id. */
+  private async place(order: SubmitOrder): Promise<OrderStatusReport> {
     if (order.type === 'market' && order.referencePrice === undefined) {
       throw new BrokerRejectedError(
         'NO_PRICE',
@@ -96,29 +132,9 @@ export class PaperBroker implements BrokerPort {
     }
     const at = this.now().toISOString();
     const price = fillPrice(order, this.settings);
-    const placed: PaperOrder = {
-      clientOrderId: order.clientOrderId,
-      brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
-      symbol: order.symbol,
-      side: order.side,
-      qty: order.qty,
-      type: order.type,
-      timeInForce: order.timeInForce,
-      limitPrice: order.limitPrice,
-      stopPrice: order.stopPrice,
-      referencePrice: order.referencePrice,
-      status: price === undefined ? 'ACCEPTED' : 'SUBMITTED',
-      filledQty: 0,
-      fills: [],
-      version: 0,
-      updatedAt: at,
-    };
+    const placed = newPaperOrder(order, price === undefined ? 'ACCEPTED' : 'SUBMITTED', at);
     // Claim the client order id first: a resubmission returns the order already made.
-    if (!(await this.putNewOrder(placed))) {
-      const existing = await this.readOrder(order.clientOrderId);
-      if (existing) return toReport(existing);
-      throw new BrokerUnavailableError('paper order vanished while being created', true);
-    }
+    if (!(await this.putNewOrder(placed))) return this.existing(order.clientOrderId);
     if (price === undefined) return toReport(placed);
     const filled = this.withFill({ ...placed, status: 'ACCEPTED' }, price, true, at);
     const refusal = await this.bookFills(filled.fills, { qty: order.qty, price });
@@ -130,11 +146,25 @@ export class PaperBroker implements BrokerPort {
     return toReport({ ...filled, version: placed.version + 1 });
   }
 
+  /** Records `order` as REJECTED and refuses it, unless its client order id was seen before. */
+  private async rejectSimulated(order: SubmitOrder): Promise<OrderStatusReport> {
+    const reason = 'simulated rejection (broker.paper.faults.rejectRate)';
+    const rejected = { ...newPaperOrder(order, 'REJECTED', this.now().toISOString()), reason };
+    if (!(await this.putNewOrder(rejected))) return this.existing(order.clientOrderId);
+    throw new BrokerRejectedError('SIMULATED_REJECT', reason);
+  }
+
+  private async existing(clientOrderId: ClientOrderId): Promise<OrderStatusReport> {
+    const existing = await this.readOrder(clientOrderId);
+    if (existing) return toReport(existing);
+    throw new BrokerUnavailableError('paper order vanished while being created', true);
+  }
+
   async getOrder(clientOrderId: ClientOrderId, signal?: AbortSignal): Promise<OrderStatusReport | undefined> {
     await this.delay(signal);
     const order = await this.readOrder(clientOrderId);
     if (!order) return undefined;
-    return toReport(await this.advance(order));
+    return toReport(await this.advance(await this.expireAfterSession(order)));
   }
 
   async cancelOrder(clientOrderId: ClientOrderId): Promise<void> {
@@ -186,6 +216,18 @@ export class PaperBroker implements BrokerPort {
     }
     await this.bookFills(next.fills.slice(order.fills.length));
     return next;
+  }
+
+  /**
+   * Expires a day order still working after the regular close of its session, as a real broker does.
+   * Its last update stands for when it was placed: a working order only changes by fills in its session.
+   */
+  private async expireAfterSession(order: PaperOrder): Promise<PaperOrder> {
+    if (isTerminal(order.status)) return order;
+    if (!dayOrderExpired(order, new Date(order.updatedAt), this.now(), PAPER_SESSIONS)) return order;
+    const expired: PaperOrder = { ...order, status: 'EXPIRED', updatedAt: this.now().toISOString() };
+    if (await this.writeOrder(expired, order.version)) return { ...expired, version: order.version + 1 };
+    return (await this.readOrder(order.clientOrderId)) ?? order;
   }
 
   private withFill(order: PaperOrder, price: number, first: boolean, at: string): PaperOrder {
@@ -350,6 +392,38 @@ export class PaperBroker implements BrokerPort {
   }
 }
 
+function newPaperOrder(order: SubmitOrder, status: PaperOrder['status'], at: string): PaperOrder {
+  return {
+    clientOrderId: order.clientOrderId,
+    brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
+    symbol: order.symbol,
+    side: order.side,
+    qty: order.qty,
+    type: order.type,
+    timeInForce: order.timeInForce,
+    limitPrice: order.limitPrice,
+    stopPrice: order.stopPrice,
+    referencePrice: order.referencePrice,
+    status,
+    filledQty: 0,
+    fills: [],
+    version: 0,
+    updatedAt: at,
+  };
+}
+
+/**
+ * The answer to a submission that went through is lost: wait until the caller gives up (its signal
+ * aborts), then fail as a timeout does. Without a signal nobody would ever give up: fail at once.
+ */
+async function answerLost(signal: AbortSignal | undefined): Promise<never> {
+  const lost = () => new BrokerUnavailableError('simulated timeout after accept (broker.paper.faults)', true);
+  if (signal && !signal.aborted) {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  throw lost();
+}
+
 function toReport(order: PaperOrder): OrderStatusReport {
   return {
     clientOrderId: order.clientOrderId,
@@ -365,3 +439,17 @@ function toReport(order: PaperOrder): OrderStatusReport {
     updatedAt: order.updatedAt,
   };
 }
+
+/** The paper market's sessions: the default NYSE calendar, whose close ends day orders. */
+const PAPER_SESSIONS: SessionMarket = {
+  calendar: {
+    timeZone: 'America/New_York',
+    open: '09:30',
+    close: '16:00',
+    extendedOpen: '04:00',
+    extendedClose: '20:00',
+    holidays: NYSE_HOLIDAYS,
+    earlyCloses: NYSE_EARLY_CLOSES,
+  },
+  cryptoPattern: new RegExp(CRYPTO_PATTERN),
+};
