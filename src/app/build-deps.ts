@@ -54,7 +54,10 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const book = new BookStore(table, accountId);
   const orders = new OrderStore(table, accountId);
   const alerts = new AlertStore(table, config.alerts.retentionDays);
-  const broker = runtime.broker ?? new PaperBroker(table, accountId, config.broker.paper, now, { random });
+  const trading = tradingSettings(config);
+  const broker =
+    runtime.broker ??
+    new PaperBroker(table, accountId, config.broker.paper, now, { random, market: trading.market });
   const { failureThreshold, openSeconds } = config.broker.circuit;
   const circuit = new CircuitBreaker(
     { failureThreshold, openMs: openSeconds * 1000 },
@@ -91,7 +94,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
       passphrase,
       dedupeWindowSeconds: config.webhook.dedupeWindowSeconds,
     },
-    trading: tradingSettings(config),
+    trading,
     dailyLossGuard: { maxDailyLoss: config.risk.maxDailyLoss, switchTo: config.risk.onDailyLossBreach },
     reconcile: (): Promise<ReconcileReport> => reconcileOnce(deps),
   };

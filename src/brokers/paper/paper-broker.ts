@@ -47,6 +47,8 @@ export interface PaperBrokerSettings extends PaperSettings {
 export interface PaperBrokerOptions {
   /** The source of fault draws (default Math.random); tests pass their own to be deterministic. */
   random?: () => number;
+  /** The market whose regular close ends day orders (default: the NYSE calendar of the defaults). */
+  market?: SessionMarket;
 }
 
 const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.number().optional() });
@@ -94,6 +96,7 @@ const ACCOUNT_WRITE_ATTEMPTS = 100;
 export class PaperBroker implements BrokerPort {
   readonly name = 'paper';
   private readonly random: () => number;
+  private readonly market: SessionMarket;
 
   constructor(
     private readonly table: TableRef,
@@ -103,6 +106,7 @@ export class PaperBroker implements BrokerPort {
     options: PaperBrokerOptions = {},
   ) {
     this.random = options.random ?? Math.random;
+    this.market = options.market ?? PAPER_SESSIONS;
   }
 
   async submitOrder(order: SubmitOrder, signal?: AbortSignal): Promise<OrderStatusReport> {
@@ -224,7 +228,7 @@ export class PaperBroker implements BrokerPort {
    */
   private async expireAfterSession(order: PaperOrder): Promise<PaperOrder> {
     if (isTerminal(order.status)) return order;
-    if (!dayOrderExpired(order, new Date(order.updatedAt), this.now(), PAPER_SESSIONS)) return order;
+    if (!dayOrderExpired(order, new Date(order.updatedAt), this.now(), this.market)) return order;
     const expired: PaperOrder = { ...order, status: 'EXPIRED', updatedAt: this.now().toISOString() };
     if (await this.writeOrder(expired, order.version)) return { ...expired, version: order.version + 1 };
     return (await this.readOrder(order.clientOrderId)) ?? order;
@@ -440,7 +444,7 @@ function toReport(order: PaperOrder): OrderStatusReport {
   };
 }
 
-/** The paper market's sessions: the default NYSE calendar, whose close ends day orders. */
+/** The paper market's sessions when none is given: the default NYSE calendar. */
 const PAPER_SESSIONS: SessionMarket = {
   calendar: {
     timeZone: 'America/New_York',

@@ -1,0 +1,106 @@
+/**
+ * The book item's layout: its attribute names and how it is parsed back into a Book. The per-symbol
+ * and per-strategy parts are attributes of their own (`p#AAPL`, `c#AAPL`, `se#trend`, ...) so that a
+ * conditional write can ADD to each without rewriting a map.
+ */
+import { z } from 'zod';
+import type { Book } from '../domain/book.ts';
+
+const PositionItem = z.object({
+  symbol: z.string(),
+  qty: z.number(),
+  avgPrice: z.number(),
+  realizedPnl: z.number(),
+  commissions: z.number(),
+  lastPrice: z.number().optional(),
+  openedOn: z.string().optional(),
+  updatedAt: z.string(),
+  applied: z
+    .record(z.string(), z.object({ fillIds: z.array(z.string()), released: z.boolean(), at: z.string() }))
+    .default({}),
+});
+
+const BookItem = z.looseObject({
+  accountId: z.string(),
+  tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
+  openSymbols: z.set(z.string()).optional(),
+  exposure: z.number().default(0),
+  pendingNotional: z.number().default(0),
+  pnlDay: z.string().optional(),
+  dayRealizedPnl: z.number().default(0),
+  broker: z
+    .object({ equity: z.number(), cash: z.number(), buyingPower: z.number(), at: z.string() })
+    .optional(),
+  fillsVersion: z.number().default(0),
+  updatedAt: z.string(),
+});
+
+/** Attribute names of the per-symbol and per-strategy parts of the book. */
+export const attr = {
+  position: (symbol: string) => `p#${symbol}`,
+  committed: (symbol: string) => `c#${symbol}`,
+  reducing: (symbol: string) => `r#${symbol}`,
+  lastAlert: (symbol: string) => `lt#${symbol}`,
+  strategyExposure: (strategy: string) => `se#${strategy}`,
+  cooldown: (strategy: string) => `cool#${strategy}`,
+  rate: (bucket: string) => `rate#${bucket}`,
+  dayTrades: (day: string) => `dt#${day}`,
+};
+
+/** Parses the book item, gathering the per-symbol attributes. */
+export function parseBook(item: Record<string, unknown>): Book {
+  const base = BookItem.parse(item);
+  const symbols: Book['symbols'] = {};
+  const part = (symbol: string) => {
+    symbols[symbol] ??= {
+      position: { symbol, qty: 0, avgPrice: 0, realizedPnl: 0, commissions: 0, updatedAt: base.updatedAt },
+      committed: 0,
+      reducing: 0,
+      applied: {},
+    };
+    return symbols[symbol];
+  };
+  const strategies: Book['strategies'] = {};
+  const strategy = (name: string) => {
+    strategies[name] ??= { exposure: 0 };
+    return strategies[name];
+  };
+  const rates: Book['rates'] = {};
+  const lastAlertAt: Book['lastAlertAt'] = {};
+  const dayTrades: Book['dayTrades'] = {};
+  for (const [name, value] of Object.entries(item)) {
+    const hash = name.indexOf('#');
+    if (hash < 0) continue;
+    const prefix = name.slice(0, hash);
+    const key = name.slice(hash + 1);
+    if (prefix === 'p') {
+      const { applied, ...position } = PositionItem.parse(value);
+      const entry = part(key);
+      entry.position = position;
+      entry.applied = applied;
+    } else if (prefix === 'c') part(key).committed = z.number().parse(value);
+    else if (prefix === 'r') part(key).reducing = z.number().parse(value);
+    else if (prefix === 'lt') lastAlertAt[key] = z.string().parse(value);
+    else if (prefix === 'se') strategy(key).exposure = z.number().parse(value);
+    else if (prefix === 'cool') strategy(key).lastFillAt = z.string().parse(value);
+    else if (prefix === 'rate') rates[key] = z.number().parse(value);
+    else if (prefix === 'dt') dayTrades[key] = z.number().parse(value);
+  }
+  return {
+    accountId: base.accountId,
+    tradingState: base.tradingState,
+    openSymbols: [...(base.openSymbols ?? [])].sort(),
+    exposure: base.exposure,
+    pendingNotional: base.pendingNotional,
+    pnlDay: base.pnlDay,
+    dayRealizedPnl: base.dayRealizedPnl,
+    symbols,
+    strategies,
+    rates,
+    lastAlertAt,
+    dayTrades,
+    broker: base.broker,
+    fillsVersion: base.fillsVersion,
+    updatedAt: base.updatedAt,
+  };
+}
