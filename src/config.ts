@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from './domain/market-hours.ts';
+
+export { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS };
 
 /** TradingView's published webhook source addresses. */
 export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'] as const;
@@ -15,39 +18,6 @@ const optionalLimit = positive.optional();
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const symbolList = z.array(z.string().trim().min(1).toUpperCase());
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
-
-/** NYSE full-day closures, 2026 and 2027 (review each year; `market.holidays` replaces the list). */
-export const NYSE_HOLIDAYS = [
-  '2026-01-01',
-  '2026-01-19',
-  '2026-02-16',
-  '2026-04-03',
-  '2026-05-25',
-  '2026-06-19',
-  '2026-07-03',
-  '2026-09-07',
-  '2026-11-26',
-  '2026-12-25',
-  '2027-01-01',
-  '2027-01-18',
-  '2027-02-15',
-  '2027-03-26',
-  '2027-05-31',
-  '2027-06-18',
-  '2027-07-05',
-  '2027-09-06',
-  '2027-11-25',
-  '2027-12-24',
-] as const;
-/** NYSE 13:00 closes (the day after Thanksgiving, Christmas Eve). */
-export const NYSE_EARLY_CLOSES = {
-  '2026-11-27': '13:00',
-  '2026-12-24': '13:00',
-  '2027-11-26': '13:00',
-} as const;
-/** Crypto pairs as brokers and TradingView write them: BTC/USD, BTCUSD, ETHUSDT. */
-export const CRYPTO_PATTERN =
-  '^(?:[A-Z0-9]+/[A-Z]+|(?:BTC|ETH|SOL|LTC|BCH|DOGE|AVAX|LINK|UNI|AAVE|DOT|XRP|SHIB|ADA|MATIC)(?:USD|USDT|USDC))$';
 
 const SIZING_MODES = [
   'fixed',

@@ -6,6 +6,50 @@
 
 const EARLY_CLOSE_LATE_SESSION_END = 17 * 60;
 
+/** NYSE full-day closures, 2026 and 2027 (review each year; `market.holidays` replaces the list). */
+export const NYSE_HOLIDAYS = [
+  '2026-01-01',
+  '2026-01-19',
+  '2026-02-16',
+  '2026-04-03',
+  '2026-05-25',
+  '2026-06-19',
+  '2026-07-03',
+  '2026-09-07',
+  '2026-11-26',
+  '2026-12-25',
+  '2027-01-01',
+  '2027-01-18',
+  '2027-02-15',
+  '2027-03-26',
+  '2027-05-31',
+  '2027-06-18',
+  '2027-07-05',
+  '2027-09-06',
+  '2027-11-25',
+  '2027-12-24',
+] as const;
+/** NYSE 13:00 closes (the day after Thanksgiving, Christmas Eve). */
+export const NYSE_EARLY_CLOSES = {
+  '2026-11-27': '13:00',
+  '2026-12-24': '13:00',
+  '2027-11-26': '13:00',
+} as const;
+/** Crypto pairs as brokers and TradingView write them: BTC/USD, BTCUSD, ETHUSDT. */
+export const CRYPTO_PATTERN =
+  '^(?:[A-Z0-9]+/[A-Z]+|(?:BTC|ETH|SOL|LTC|BCH|DOGE|AVAX|LINK|UNI|AAVE|DOT|XRP|SHIB|ADA|MATIC)(?:USD|USDT|USDC))$';
+
+/** The NYSE calendar with its defaults: 09:30-16:00 regular, 04:00-20:00 extended, New York time. */
+export const NYSE_CALENDAR: MarketCalendar = {
+  timeZone: 'America/New_York',
+  open: '09:30',
+  close: '16:00',
+  extendedOpen: '04:00',
+  extendedClose: '20:00',
+  holidays: NYSE_HOLIDAYS,
+  earlyCloses: NYSE_EARLY_CLOSES,
+};
+
 /** Where an instant falls for a symbol's market. */
 export type Session = 'regular' | 'extended' | 'closed';
 /** What kind of instrument a symbol is. */

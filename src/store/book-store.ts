@@ -60,16 +60,7 @@ export class BookStore {
 
   /** Writes a reservation if its conditions still hold; false when they do not. */
   async reserve(reservation: Reservation, now: Date): Promise<boolean> {
-    const expression = reservationExpression(reservation, now);
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({ TableName: this.table.tableName, Key: keys.book(this.accountId), ...expression }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return this.conditionalUpdate(reservationExpression(reservation, now));
   }
 
   /** Writes a settlement planned against `fillsVersion`; false when the book moved on meanwhile. */
@@ -130,22 +121,12 @@ export class BookStore {
       values[':r0'] = reducingBefore;
       conditions.push('(attribute_not_exists(#c) OR #c = :c0)', '(attribute_not_exists(#r) OR #r = :r0)');
     }
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.book(this.accountId),
-          UpdateExpression: update,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return this.conditionalUpdate({
+      UpdateExpression: update,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -158,24 +139,14 @@ export class BookStore {
     onlyFrom?: readonly TradingState[],
   ): Promise<boolean> {
     const from = (onlyFrom ?? []).map((value, i) => [`:f${i}`, value] as const);
-    try {
-      await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.book(this.accountId),
-          UpdateExpression: 'SET tradingState = :s, updatedAt = :now',
-          ConditionExpression:
-            from.length > 0
-              ? `tradingState IN (${from.map(([name]) => name).join(', ')})`
-              : 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':s': state, ':now': now.toISOString(), ...Object.fromEntries(from) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return this.conditionalUpdate({
+      UpdateExpression: 'SET tradingState = :s, updatedAt = :now',
+      ConditionExpression:
+        from.length > 0
+          ? `tradingState IN (${from.map(([name]) => name).join(', ')})`
+          : 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':s': state, ':now': now.toISOString(), ...Object.fromEntries(from) },
+    });
   }
 
   /**

@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from '../../src/config.ts';
+import { CRYPTO_PATTERN, NYSE_HOLIDAYS } from '../../src/config.ts';
 import {
   assetClassOf,
   businessDaysEnding,
   localParts,
   type MarketCalendar,
+  NYSE_CALENDAR,
   sessionAt,
 } from '../../src/domain/market-hours.ts';
 
 /** The default calendar: NYSE hours in New York, with its holidays and early closes. */
-const NYSE: MarketCalendar = {
-  timeZone: 'America/New_York',
-  open: '09:30',
-  close: '16:00',
-  extendedOpen: '04:00',
-  extendedClose: '20:00',
-  holidays: NYSE_HOLIDAYS,
-  earlyCloses: NYSE_EARLY_CLOSES,
-};
+const NYSE: MarketCalendar = NYSE_CALENDAR;
 
 describe('sessionAt for US equities', () => {
   it('is regular at 10:00 New York on a Monday', () => {

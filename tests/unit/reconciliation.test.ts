@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CRYPTO_PATTERN, loadConfig, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from '../../src/config.ts';
+import { CRYPTO_PATTERN, loadConfig } from '../../src/config.ts';
+import { NYSE_CALENDAR } from '../../src/domain/market-hours.ts';
 import type { PositionReport } from '../../src/domain/order.ts';
 import {
   type DriftPolicy,
@@ -13,15 +14,7 @@ import {
 import { AT, aBook, NOW } from './builders.ts';
 
 const market: SessionMarket = {
-  calendar: {
-    timeZone: 'America/New_York',
-    open: '09:30',
-    close: '16:00',
-    extendedOpen: '04:00',
-    extendedClose: '20:00',
-    holidays: NYSE_HOLIDAYS,
-    earlyCloses: NYSE_EARLY_CLOSES,
-  },
+  calendar: NYSE_CALENDAR,
   cryptoPattern: new RegExp(CRYPTO_PATTERN),
 };
 

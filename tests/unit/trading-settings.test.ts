@@ -6,7 +6,8 @@ import {
   strategySettings,
   type TradingSettings,
 } from '../../src/app/trading-settings.ts';
-import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from '../../src/config.ts';
+import { CRYPTO_PATTERN } from '../../src/config.ts';
+import { NYSE_CALENDAR } from '../../src/domain/market-hours.ts';
 import { anAlert, BUSINESS_DAYS, NOW, TODAY } from './builders.ts';
 
 /** Settings as the default configuration gives them, with one strategy of its own; override the rest. */
@@ -22,15 +23,7 @@ function aSettings(overrides: Partial<TradingSettings> = {}): TradingSettings {
     onDailyLossBreach: 'REDUCING',
     market: {
       enforceHours: true,
-      calendar: {
-        timeZone: 'America/New_York',
-        open: '09:30',
-        close: '16:00',
-        extendedOpen: '04:00',
-        extendedClose: '20:00',
-        holidays: NYSE_HOLIDAYS,
-        earlyCloses: NYSE_EARLY_CLOSES,
-      },
+      calendar: NYSE_CALENDAR,
       cryptoPattern: new RegExp(CRYPTO_PATTERN),
     },
     ...overrides,

@@ -16,8 +16,8 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from '../../config.ts';
 import { asClientOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
+import { CRYPTO_PATTERN, NYSE_CALENDAR } from '../../domain/market-hours.ts';
 import {
   averagePrice,
   type FillReport,
@@ -445,15 +445,4 @@ function toReport(order: PaperOrder): OrderStatusReport {
 }
 
 /** The paper market's sessions when none is given: the default NYSE calendar. */
-const PAPER_SESSIONS: SessionMarket = {
-  calendar: {
-    timeZone: 'America/New_York',
-    open: '09:30',
-    close: '16:00',
-    extendedOpen: '04:00',
-    extendedClose: '20:00',
-    holidays: NYSE_HOLIDAYS,
-    earlyCloses: NYSE_EARLY_CLOSES,
-  },
-  cryptoPattern: new RegExp(CRYPTO_PATTERN),
-};
+const PAPER_SESSIONS: SessionMarket = { calendar: NYSE_CALENDAR, cryptoPattern: new RegExp(CRYPTO_PATTERN) };
