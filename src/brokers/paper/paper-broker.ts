@@ -15,14 +15,11 @@
  * what the broker reports for an order is always the truth.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { asClientOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
+import type { ClientOrderId } from '../../domain/ids.ts';
 import { CRYPTO_PATTERN, NYSE_CALENDAR } from '../../domain/market-hours.ts';
 import {
-  averagePrice,
   type FillReport,
   isTerminal,
-  ORDER_STATUSES,
   type OrderStatusReport,
   type PositionReport,
   type SubmitOrder,
@@ -33,6 +30,7 @@ import { isConditionFailed, keys, type TableRef } from '../../store/table.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import type { AccountReport, BrokerPort } from '../port.ts';
 import { drawFault, NO_FAULTS, type PaperFaults } from './faults.ts';
+import { newPaperOrder, PaperAccount, PaperOrder, toReport } from './paper-records.ts';
 import { commission, fillPrice, nextFillQty, type PaperSettings } from './simulate.ts';
 
 /** Paper broker settings. */
@@ -50,45 +48,6 @@ export interface PaperBrokerOptions {
   /** The market whose regular close ends day orders (default: the NYSE calendar of the defaults). */
   market?: SessionMarket;
 }
-
-const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.number().optional() });
-const PaperAccount = z.object({
-  cash: z.number(),
-  version: z.number(),
-  positions: z.record(z.string(), PaperPosition),
-});
-type PaperAccount = z.infer<typeof PaperAccount>;
-
-const PaperOrder = z.object({
-  clientOrderId: z.string().transform(asClientOrderId),
-  brokerOrderId: z.string().transform(brokerOrderId),
-  symbol: z.string(),
-  side: z.enum(['buy', 'sell']),
-  qty: z.number(),
-  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
-  timeInForce: z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']),
-  limitPrice: z.number().optional(),
-  stopPrice: z.number().optional(),
-  referencePrice: z.number().optional(),
-  status: z.enum(ORDER_STATUSES),
-  filledQty: z.number(),
-  fills: z.array(
-    z.object({
-      fillId: z.string(),
-      clientOrderId: z.string().transform(asClientOrderId),
-      symbol: z.string(),
-      side: z.enum(['buy', 'sell']),
-      qty: z.number(),
-      price: z.number(),
-      commission: z.number(),
-      filledAt: z.string(),
-    }),
-  ),
-  reason: z.string().optional(),
-  version: z.number(),
-  updatedAt: z.string(),
-});
-type PaperOrder = z.infer<typeof PaperOrder>;
 
 const ACCOUNT_WRITE_ATTEMPTS = 100;
 
@@ -396,26 +355,6 @@ export class PaperBroker implements BrokerPort {
   }
 }
 
-function newPaperOrder(order: SubmitOrder, status: PaperOrder['status'], at: string): PaperOrder {
-  return {
-    clientOrderId: order.clientOrderId,
-    brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
-    symbol: order.symbol,
-    side: order.side,
-    qty: order.qty,
-    type: order.type,
-    timeInForce: order.timeInForce,
-    limitPrice: order.limitPrice,
-    stopPrice: order.stopPrice,
-    referencePrice: order.referencePrice,
-    status,
-    filledQty: 0,
-    fills: [],
-    version: 0,
-    updatedAt: at,
-  };
-}
-
 /**
  * The answer to a submission that went through is lost: wait until the caller gives up (its signal
  * aborts), then fail as a timeout does. Without a signal nobody would ever give up: fail at once.
@@ -426,22 +365,6 @@ async function answerLost(signal: AbortSignal | undefined): Promise<never> {
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
   throw lost();
-}
-
-function toReport(order: PaperOrder): OrderStatusReport {
-  return {
-    clientOrderId: order.clientOrderId,
-    brokerOrderId: order.brokerOrderId,
-    symbol: order.symbol,
-    side: order.side,
-    qty: order.qty,
-    status: order.status,
-    filledQty: order.filledQty,
-    avgFillPrice: averagePrice(order.fills),
-    fills: order.fills,
-    reason: order.reason,
-    updatedAt: order.updatedAt,
-  };
 }
 
 /** The paper market's sessions when none is given: the default NYSE calendar. */
