@@ -16,6 +16,7 @@ import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizi
 import type { AlertStatus } from '../store/alert-store.ts';
 import type { OrderRecord } from '../store/order-store.ts';
 import type { Admission, CircuitBreaker, CircuitPermit } from './circuit-breaker.ts';
+import { settleInFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
 import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 import { submitWithinDeadline } from './submit-policy.ts';
@@ -64,7 +65,8 @@ export async function executeAlert(
   receivedAt: Date,
   progress: Progress,
 ): Promise<Answer> {
-  let book = await deps.book.get();
+  const deadline = receivedAt.getTime() + deps.trading.deadlineMs;
+  let book = await settleInFlight(deps, alert.symbol, await deps.book.get(), deadline);
   const sizing = sizingFor(deps.trading, alert.strategy);
   const size = (from: Book) => sizeOrder(alert, holdingOf(from, alert.symbol), sizing, from.broker?.equity);
   const sized = size(book);
