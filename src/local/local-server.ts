@@ -5,10 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { prepareAccount } from '../app/boot.ts';
 import { buildDeps, type Deps } from '../app/build-deps.ts';
 import { createApp } from '../app/create-app.ts';
 import { errorFields } from '../app/logger.ts';
-import { refreshBrokerSnapshot } from '../app/reconcile-pass.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { createDynamoClients, ensureTable } from '../store/table.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
@@ -50,10 +50,7 @@ export async function startLocalServer(
     doc: clients.doc,
     sourceIp: (c) => normalizeIp(getConnInfo(c).remote.address),
   });
-  await deps.book.ensure(config.risk.tradingState, deps.now());
-  await refreshBrokerSnapshot(deps).catch((error: unknown) =>
-    deps.log.warn('broker account not read at start-up', errorFields(error)),
-  );
+  await prepareAccount(deps, config);
   const app = createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host });
