@@ -9,6 +9,7 @@ import type { BrokerPort } from '../brokers/port.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderStatusReport } from '../domain/order.ts';
 import { errorFields, type Logger } from './logger.ts';
+import { lookUpOrder } from './order-lookup.ts';
 import { type SettlerDeps, settleReport } from './order-settler.ts';
 
 /** What settling in-flight orders needs. */
@@ -41,7 +42,7 @@ export async function settleInFlight(
     const budget = Math.min(LOOKUP_TIMEOUT_MS, (deadline - deps.now().getTime()) / 2);
     if (budget <= 0) break;
     try {
-      const report = await withTimeout(deps.broker.getOrder(order.clientOrderId), budget);
+      const report = await withTimeout(lookUpOrder(deps.broker, order), budget);
       if (report === undefined) continue;
       await settleReport(deps, order, report, 'webhook');
       settled += 1;

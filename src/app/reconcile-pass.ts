@@ -30,6 +30,7 @@ import {
 import type { OrderRecord } from '../store/order-store.ts';
 import type { LastReconcile, ReportedAction } from '../store/reconcile-store.ts';
 import { errorFields, type Logger } from './logger.ts';
+import { lookUpOrder } from './order-lookup.ts';
 import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 import type { TradingSettings } from './trading-settings.ts';
 
@@ -158,14 +159,14 @@ async function step(report: ReconcileReport, failure: string, run: () => Promise
 }
 
 async function reconcileOrder(deps: ReconcileDeps, order: OrderRecord): Promise<OrderOutcome> {
-  const found = await deps.broker.getOrder(order.clientOrderId);
+  const found = await lookUpOrder(deps.broker, order);
   if (!found) return closeIfUnknown(deps, order);
   const settled = await settleReport(deps, order, found, 'reconcile');
   const pastClose = dayOrderExpired(order, new Date(order.createdAt), deps.now(), deps.trading.market);
   if (settled.settled || !pastClose) return outcomeOf(settled, pastClose);
   // The session is over and the broker still works the order: cancel it, then settle what it says.
-  await deps.broker.cancelOrder(order.clientOrderId);
-  const after = await deps.broker.getOrder(order.clientOrderId);
+  await deps.broker.cancelOrder(settled);
+  const after = await lookUpOrder(deps.broker, settled);
   const final = after ? await settleReport(deps, settled, after, 'reconcile') : settled;
   return final.settled ? outcomeOf(final, true) : 'expiring';
 }

@@ -121,6 +121,41 @@ export function businessDaysEnding(day: string, count: number, holidays: readonl
   return days;
 }
 
+/** The regular session's state at `now`, and its next open and close, as a broker's clock reports them. */
+export function marketClockAt(
+  now: Date,
+  calendar: MarketCalendar,
+): { isOpen: boolean; nextOpen: Date; nextClose: Date } {
+  let nextOpen: Date | undefined;
+  let nextClose: Date | undefined;
+  const cursor = new Date(`${localParts(now, calendar.timeZone).day}T12:00:00Z`);
+  // Three weeks always hold a business day: no calendar closes longer than that.
+  for (let i = 0; i < 21 && (nextOpen === undefined || nextClose === undefined); i += 1) {
+    const day = cursor.toISOString().slice(0, 10);
+    const weekday = cursor.getUTCDay();
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+    if (weekday === 0 || weekday === 6 || calendar.holidays.includes(day)) continue;
+    const open = zonedInstant(day, calendar.open, calendar.timeZone);
+    const close = zonedInstant(day, calendar.earlyCloses[day] ?? calendar.close, calendar.timeZone);
+    if (nextOpen === undefined && now < open) nextOpen = open;
+    if (nextClose === undefined && now < close) nextClose = close;
+  }
+  if (nextOpen === undefined || nextClose === undefined) throw new RangeError('calendar has no session');
+  return { isOpen: sessionAt(now, 'us_equity', calendar) === 'regular', nextOpen, nextClose };
+}
+
+/** The instant at which the wall clock in `timeZone` shows `clock` (HH:MM) on `day`. */
+export function zonedInstant(day: string, clock: string, timeZone: string): Date {
+  const asUtc = Date.parse(`${day}T${clock}:00Z`);
+  const offsetAt = (instant: number) => {
+    const local = localParts(new Date(instant), timeZone);
+    return Date.parse(`${local.day}T00:00:00Z`) + local.minutes * 60_000 - instant;
+  };
+  const first = asUtc - offsetAt(asUtc);
+  // Near a daylight-saving change the offset at the guess and at the answer differ: take the latter.
+  return new Date(asUtc - offsetAt(first));
+}
+
 function toMinutes(clock: string): number {
   const [hours = 0, minutes = 0] = clock.split(':').map(Number);
   return hours * 60 + minutes;

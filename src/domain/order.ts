@@ -48,6 +48,13 @@ export interface SubmitOrder {
   trailPercent?: number | undefined;
   /** The price the alert carried; the paper broker fills market orders against it. */
   referencePrice?: number | undefined;
+  /** Allowed to fill outside regular hours (limit orders, day or gtc). */
+  extendedHours?: boolean | undefined;
+  /** Attached exits: both make a bracket, one alone with a limit entry's exit makes an OTO. */
+  takeProfit?: { limitPrice: number } | undefined;
+  stopLoss?: { stopPrice: number; limitPrice?: number | undefined } | undefined;
+  /** Send as a dollar amount instead of a quantity (market day orders; `qty` is the estimate). */
+  notional?: number | undefined;
 }
 
 /** One execution reported by a broker. */

@@ -29,6 +29,10 @@ export interface OrderIntent {
   trailPercent?: number | undefined;
   /** The best price we know for the symbol: the alert's, else its limit, else the last we saw. */
   referencePrice?: number | undefined;
+  extendedHours?: boolean | undefined;
+  /** Exits attached to an opening order (a bracket when both are set). */
+  takeProfit?: { limitPrice: number } | undefined;
+  stopLoss?: { stopPrice: number } | undefined;
 }
 
 /** How quantities are chosen. */
@@ -270,8 +274,14 @@ function legBuilder(alert: Alert, holding: Holding): LegBuilder {
     stopPrice: alert.stopPrice,
     trailPercent: alert.trailPercent,
     referencePrice: alert.price ?? alert.limitPrice ?? holding.lastPrice,
+    extendedHours: alert.extendedHours,
   };
-  return (side, qty, effect) => ({ ...base, side, qty, effect });
+  // Attached exits belong to the order that opens the position they protect.
+  const exits = {
+    takeProfit: alert.takeProfit === undefined ? undefined : { limitPrice: alert.takeProfit },
+    stopLoss: alert.stopLoss === undefined ? undefined : { stopPrice: alert.stopLoss },
+  };
+  return (side, qty, effect) => ({ ...base, ...(effect === 'open' ? exits : {}), side, qty, effect });
 }
 
 function deny(code: DenialCode, message: string, context: DenialContext = {}): { ok: false; denial: Denial } {

@@ -4,9 +4,9 @@
  * told to ignore cancel requests and to fail position reports.
  */
 import { BrokerUnavailableError } from '../../src/brokers/errors.ts';
-import type { AccountReport, BrokerPort } from '../../src/brokers/port.ts';
-import { brokerOrderId, type ClientOrderId } from '../../src/domain/ids.ts';
-import type { OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
+import type { AccountReport, BrokerPort, MarketClock, OrderRef } from '../../src/brokers/port.ts';
+import { type BrokerOrderId, brokerOrderId, type ClientOrderId } from '../../src/domain/ids.ts';
+import type { FillReport, OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
 
 /** A broker that accepts every order and leaves it working. */
 export class RestingBroker implements BrokerPort {
@@ -45,7 +45,11 @@ export class RestingBroker implements BrokerPort {
     return this.orders.get(clientOrderId);
   }
 
-  async cancelOrder(clientOrderId: ClientOrderId): Promise<void> {
+  async getOrderByBrokerId(id: BrokerOrderId): Promise<OrderStatusReport | undefined> {
+    return [...this.orders.values()].find((order) => order.brokerOrderId === id);
+  }
+
+  async cancelOrder({ clientOrderId }: OrderRef): Promise<void> {
     this.cancelRequests.push(clientOrderId);
     const order = this.orders.get(clientOrderId);
     if (!order || this.ignoreCancels || order.status !== 'ACCEPTED') return;
@@ -59,6 +63,15 @@ export class RestingBroker implements BrokerPort {
   async getPositions(): Promise<PositionReport[]> {
     if (this.failPositions) throw new BrokerUnavailableError('positions endpoint is down', false);
     return this.positions;
+  }
+
+  async listFillsSince(): Promise<FillReport[]> {
+    return [];
+  }
+
+  async getClock(): Promise<MarketClock> {
+    const at = this.now().toISOString();
+    return { isOpen: true, timestamp: at, nextOpen: at, nextClose: at };
   }
 
   async getAccount(): Promise<AccountReport> {

@@ -3,9 +3,9 @@
  * to behave like a broker that hangs, is down, or loses its answer. No mocking framework, no SDK mocks.
  */
 import { BrokerUnavailableError } from '../../src/brokers/errors.ts';
-import type { AccountReport, BrokerPort } from '../../src/brokers/port.ts';
-import type { ClientOrderId } from '../../src/domain/ids.ts';
-import type { OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
+import type { AccountReport, BrokerPort, MarketClock, OrderRef } from '../../src/brokers/port.ts';
+import type { BrokerOrderId, ClientOrderId } from '../../src/domain/ids.ts';
+import type { FillReport, OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
 
 /**
  * How submitOrder behaves: forward; never answer (until aborted); refuse to connect; or forward and
@@ -52,8 +52,20 @@ export class ScriptedBroker implements BrokerPort {
     return this.broker().getOrder(clientOrderId, signal);
   }
 
-  cancelOrder(clientOrderId: ClientOrderId): Promise<void> {
-    return this.broker().cancelOrder(clientOrderId);
+  getOrderByBrokerId(id: BrokerOrderId, signal?: AbortSignal): Promise<OrderStatusReport | undefined> {
+    return this.broker().getOrderByBrokerId(id, signal);
+  }
+
+  cancelOrder(ref: OrderRef): Promise<void> {
+    return this.broker().cancelOrder(ref);
+  }
+
+  listFillsSince(since: Date): Promise<FillReport[]> {
+    return this.broker().listFillsSince(since);
+  }
+
+  getClock(): Promise<MarketClock> {
+    return this.broker().getClock();
   }
 
   listOpenOrders(): Promise<OrderStatusReport[]> {

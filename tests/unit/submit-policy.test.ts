@@ -5,9 +5,9 @@ import {
   BrokerRejectedError,
   BrokerUnavailableError,
 } from '../../src/brokers/errors.ts';
-import type { AccountReport, BrokerPort } from '../../src/brokers/port.ts';
+import type { AccountReport, BrokerPort, MarketClock } from '../../src/brokers/port.ts';
 import type { ClientOrderId } from '../../src/domain/ids.ts';
-import type { OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
+import type { FillReport, OrderStatusReport, PositionReport, SubmitOrder } from '../../src/domain/order.ts';
 import { aBookOrder, aReport } from './builders.ts';
 
 /** One scripted answer to a submission. */
@@ -44,8 +44,20 @@ class ScriptedBroker implements BrokerPort {
     return Promise.reject(new BrokerUnavailableError('cancelOrder is not scripted', false));
   }
 
+  getOrderByBrokerId(): Promise<OrderStatusReport | undefined> {
+    return Promise.reject(new BrokerUnavailableError('getOrderByBrokerId is not scripted', false));
+  }
+
   listOpenOrders(): Promise<OrderStatusReport[]> {
     return Promise.resolve([]);
+  }
+
+  listFillsSince(): Promise<FillReport[]> {
+    return Promise.resolve([]);
+  }
+
+  getClock(): Promise<MarketClock> {
+    return Promise.reject(new BrokerUnavailableError('getClock is not scripted', false));
   }
 
   getPositions(): Promise<PositionReport[]> {

@@ -15,8 +15,8 @@
  * what the broker reports for an order is always the truth.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClientOrderId } from '../../domain/ids.ts';
-import { CRYPTO_PATTERN, NYSE_CALENDAR } from '../../domain/market-hours.ts';
+import type { BrokerOrderId, ClientOrderId } from '../../domain/ids.ts';
+import { CRYPTO_PATTERN, marketClockAt, NYSE_CALENDAR } from '../../domain/market-hours.ts';
 import {
   type FillReport,
   isTerminal,
@@ -28,9 +28,9 @@ import { applyFill, flatPosition, round, roundMoney } from '../../domain/positio
 import { dayOrderExpired, type SessionMarket } from '../../domain/reconciliation.ts';
 import { isConditionFailed, keys, type TableRef } from '../../store/table.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
-import type { AccountReport, BrokerPort } from '../port.ts';
+import type { AccountReport, BrokerPort, MarketClock, OrderRef } from '../port.ts';
 import { drawFault, NO_FAULTS, type PaperFaults } from './faults.ts';
-import { newPaperOrder, PaperAccount, PaperOrder, toReport } from './paper-records.ts';
+import { clientOrderIdOf, newPaperOrder, PaperAccount, PaperOrder, toReport } from './paper-records.ts';
 import { commission, fillPrice, nextFillQty, type PaperSettings } from './simulate.ts';
 
 /** Paper broker settings. */
@@ -130,8 +130,16 @@ export class PaperBroker implements BrokerPort {
     return toReport(await this.advance(await this.expireAfterSession(order)));
   }
 
-  async cancelOrder(clientOrderId: ClientOrderId): Promise<void> {
-    const order = await this.readOrder(clientOrderId);
+  async getOrderByBrokerId(
+    brokerOrderId: BrokerOrderId,
+    signal?: AbortSignal,
+  ): Promise<OrderStatusReport | undefined> {
+    const clientOrderId = clientOrderIdOf(brokerOrderId);
+    return clientOrderId === undefined ? undefined : this.getOrder(clientOrderId, signal);
+  }
+
+  async cancelOrder(ref: OrderRef): Promise<void> {
+    const order = await this.readOrder(ref.clientOrderId);
     if (!order || isTerminal(order.status)) return;
     await this.writeOrder(
       { ...order, status: 'CANCELED', updatedAt: this.now().toISOString() },
@@ -149,6 +157,44 @@ export class PaperBroker implements BrokerPort {
       }),
     );
     return (result.Items ?? []).map((item) => toReport(PaperOrder.parse(item)));
+  }
+
+  /** Reads every paper order of the account: the simulation keeps no fill index, so this grows with history. */
+  async listFillsSince(since: Date): Promise<FillReport[]> {
+    const fills: FillReport[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
+          FilterExpression: 'updatedAt >= :since',
+          ExpressionAttributeValues: {
+            ':pk': keys.paperAccount(this.accountId).pk,
+            ':order': 'ORDER#',
+            ':since': since.toISOString(),
+          },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) fills.push(...PaperOrder.parse(item).fills);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    const sinceIso = since.toISOString();
+    return fills
+      .filter((fill) => fill.filledAt >= sinceIso)
+      .sort((a, b) => a.filledAt.localeCompare(b.filledAt));
+  }
+
+  async getClock(): Promise<MarketClock> {
+    const now = this.now();
+    const clock = marketClockAt(now, this.market.calendar);
+    return {
+      isOpen: clock.isOpen,
+      timestamp: now.toISOString(),
+      nextOpen: clock.nextOpen.toISOString(),
+      nextClose: clock.nextClose.toISOString(),
+    };
   }
 
   async getPositions(): Promise<PositionReport[]> {

@@ -3,7 +3,7 @@
  * parsed with zod, and the order report it gives back.
  */
 import { z } from 'zod';
-import { asClientOrderId, brokerOrderId } from '../../domain/ids.ts';
+import { asClientOrderId, type BrokerOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
 import {
   averagePrice,
   ORDER_STATUSES,
@@ -54,11 +54,18 @@ export const PaperOrder = z.object({
 /** A paper order. */
 export type PaperOrder = z.infer<typeof PaperOrder>;
 
+const PAPER_ID_PREFIX = 'paper-';
+
+/** The client order id a paper broker order id was made from, or undefined when it is not one of ours. */
+export function clientOrderIdOf(id: BrokerOrderId): ClientOrderId | undefined {
+  return id.startsWith(PAPER_ID_PREFIX) ? asClientOrderId(id.slice(PAPER_ID_PREFIX.length)) : undefined;
+}
+
 /** A new paper order for a submission, with no fills yet. */
 export function newPaperOrder(order: SubmitOrder, status: PaperOrder['status'], at: string): PaperOrder {
   return {
     clientOrderId: order.clientOrderId,
-    brokerOrderId: brokerOrderId(`paper-${order.clientOrderId}`),
+    brokerOrderId: brokerOrderId(`${PAPER_ID_PREFIX}${order.clientOrderId}`),
     symbol: order.symbol,
     side: order.side,
     qty: order.qty,
