@@ -1,193 +1,22 @@
 /**
- * Configuration: one zod schema, read from the environment passed in (never from process.env below
- * this module), an optional JSON file (PINEBRIDGE_CONFIG) and PINEBRIDGE__SECTION__KEY overrides.
- * Precedence, lowest first: defaults, the JSON file, PINEBRIDGE__ overrides, the named variables
- * (PORT, HOST, ...). Every problem is reported at once in a ConfigError.
+ * Configuration: one zod schema (./config-schema.ts), read from the environment passed in (never from
+ * process.env below this module), an optional JSON file (PINEBRIDGE_CONFIG) and
+ * PINEBRIDGE__SECTION__KEY overrides. Precedence, lowest first: defaults, the JSON file, PINEBRIDGE__
+ * overrides, the named variables (PORT, HOST, APCA_API_KEY_ID, ...). An extra account's risk section
+ * is merged over the top-level one. Every problem is reported at once in a ConfigError.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from './domain/market-hours.ts';
+import type { z } from 'zod';
+import { ConfigSchema } from './config-schema.ts';
 
-export { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS };
-
-/** TradingView's published webhook source addresses. */
-export const TRADINGVIEW_IPS = ['52.89.214.238', '34.212.75.30', '54.218.53.128', '52.32.178.7'] as const;
-
-const positive = z.number().positive();
-const optionalLimit = positive.optional();
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
-const symbolList = z.array(z.string().trim().min(1).toUpperCase());
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
-
-const SIZING_MODES = [
-  'fixed',
-  'alert',
-  'notional',
-  'percentEquity',
-  'riskPercent',
-  'targetPosition',
-] as const;
-const SizingFields = {
-  mode: z.enum(SIZING_MODES),
-  quantity: optionalLimit,
-  notional: optionalLimit,
-  percentOfEquity: z.number().gt(0).max(100).optional(),
-  riskPercent: z.number().gt(0).max(100).optional(),
-  allowFractional: z.boolean(),
-};
-const SizingSchema = z.strictObject({
-  ...SizingFields,
-  mode: SizingFields.mode.default('alert'),
-  allowFractional: SizingFields.allowFractional.default(false),
-});
-const StrategySchema = z.strictObject({
-  sizing: z.strictObject(SizingFields).partial().optional(),
-  cooldownSeconds: z.number().int().positive().optional(),
-});
-
-const ConfigSchema = z.strictObject({
-  server: z
-    .strictObject({
-      port: z.number().int().min(0).max(65535).default(8787),
-      host: z.string().min(1).default('127.0.0.1'),
-    })
-    .prefault({}),
-  dataDir: z.string().min(1).default('.pinebridge'),
-  webhook: z
-    .strictObject({
-      passphrase: z.string().min(8, 'must be at least 8 characters').optional(),
-      maxBodyBytes: z.number().int().min(256).max(262_144).default(16_384),
-      ipAllowlist: z
-        .strictObject({
-          enabled: z.boolean().default(false),
-          ips: z.array(z.string().min(1)).default([...TRADINGVIEW_IPS]),
-        })
-        .prefault({}),
-      dedupeWindowSeconds: z.number().int().min(30).max(604_800).default(300),
-      deadlineMs: z.number().int().min(200).max(2900).default(2500),
-    })
-    .prefault({}),
-  api: z
-    .strictObject({ token: z.string().min(16, 'must be at least 16 characters').optional() })
-    .prefault({}),
-  dynamodb: z
-    .strictObject({
-      endpoint: z.url().optional(),
-      region: z.string().min(1).default('us-east-1'),
-      tableName: z.string().min(3).max(255).default('pinebridge'),
-    })
-    .prefault({}),
-  account: z
-    .strictObject({
-      id: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only')
-        .default('default'),
-      timeZone: z.string().min(1).default('America/New_York'),
-    })
-    .prefault({}),
-  broker: z
-    .strictObject({
-      kind: z.enum(['paper']).default('paper'),
-      paper: z
-        .strictObject({
-          startingCash: positive.default(100_000),
-          slippageBps: z.number().min(0).max(1000).default(2),
-          commissionPerShare: z.number().min(0).default(0),
-          commissionPercent: z.number().min(0).max(5).default(0),
-          minCommission: z.number().min(0).default(0),
-          partialFillRatio: z.number().gt(0).max(1).default(1),
-          latencyMs: z.number().int().min(0).max(10_000).default(0),
-          faults: z
-            .strictObject({
-              errorRate: z.number().min(0).max(1).default(0),
-              timeoutAfterAcceptRate: z.number().min(0).max(1).default(0),
-              rejectRate: z.number().min(0).max(1).default(0),
-              rateLimitRate: z.number().min(0).max(1).default(0),
-              retryAfterMs: z.number().int().min(0).max(60_000).default(1000),
-            })
-            .prefault({}),
-        })
-        .prefault({}),
-      circuit: z
-        .strictObject({
-          failureThreshold: z.number().int().min(1).max(1000).default(5),
-          openSeconds: z.number().int().min(1).max(3600).default(30),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  sizing: SizingSchema.prefault({}),
-  strategies: z.record(z.string().min(1), StrategySchema).default({}),
-  risk: z
-    .strictObject({
-      tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']).default('ACTIVE'),
-      onDailyLossBreach: z.enum(['REDUCING', 'HALTED']).default('REDUCING'),
-      allowShort: z.boolean().default(false),
-      symbolAllowlist: symbolList.default([]),
-      symbolDenylist: symbolList.default([]),
-      allowedAssetClasses: z
-        .array(z.enum(['us_equity', 'crypto']))
-        .min(1)
-        .default(['us_equity', 'crypto']),
-      maxOrderQty: optionalLimit,
-      maxOrderNotional: optionalLimit,
-      minOrderNotional: optionalLimit,
-      maxPositionQty: optionalLimit,
-      maxPositionNotional: optionalLimit,
-      maxOpenPositions: z.number().int().positive().optional(),
-      maxTotalExposure: optionalLimit,
-      maxStrategyExposure: optionalLimit,
-      maxDailyLoss: optionalLimit,
-      maxDailyLossWithUnrealized: optionalLimit,
-      maxOrdersPerMinute: z.number().int().positive().optional(),
-      maxOrdersPerDay: z.number().int().positive().optional(),
-      maxStrategyOrdersPerMinute: z.number().int().positive().optional(),
-      maxStrategyOrdersPerDay: z.number().int().positive().optional(),
-      maxAlertAgeSeconds: z.number().int().positive().default(60),
-      maxFutureSkewSeconds: z.number().int().min(0).default(5),
-      rejectOutOfOrder: z.boolean().default(true),
-      priceBandPercent: z.number().gt(0).max(100).optional(),
-      strategyCooldownSeconds: z.number().int().positive().optional(),
-      checkBuyingPower: z.boolean().default(true),
-      pdt: z
-        .strictObject({
-          enforce: z.boolean().default(true),
-          accountType: z.enum(['margin', 'cash']).default('margin'),
-          minEquity: z.number().positive().default(25_000),
-          maxDayTrades: z.number().int().min(0).default(3),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  market: z
-    .strictObject({
-      enforceHours: z.boolean().default(true),
-      timeZone: z.string().min(1).default('America/New_York'),
-      open: clock.default('09:30'),
-      close: clock.default('16:00'),
-      extendedOpen: clock.default('04:00'),
-      extendedClose: clock.default('20:00'),
-      holidays: z.array(isoDay).default([...NYSE_HOLIDAYS]),
-      earlyCloses: z.record(isoDay, clock).default({ ...NYSE_EARLY_CLOSES }),
-      cryptoPattern: z
-        .string()
-        .min(1)
-        .refine(isRegExp, 'must be a valid regular expression')
-        .default(CRYPTO_PATTERN),
-    })
-    .prefault({}),
-  reconcile: z
-    .strictObject({
-      intervalSeconds: z.number().int().min(1).max(3600).default(5),
-      driftPolicy: z.enum(['alert', 'adopt', 'halt']).default('alert'),
-    })
-    .prefault({}),
-  alerts: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(90) }).prefault({}),
-  log: z
-    .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') })
-    .prefault({}),
-});
+export {
+  ALPACA_PAPER_URL,
+  CRYPTO_PATTERN,
+  NYSE_EARLY_CLOSES,
+  NYSE_HOLIDAYS,
+  SCHWAB_API_URL,
+  TRADINGVIEW_IPS,
+} from './config-schema.ts';
 
 /** The validated configuration. */
 export type Config = z.infer<typeof ConfigSchema>;
@@ -197,8 +26,10 @@ export type RiskConfig = Config['risk'];
 export type SizingConfig = Config['sizing'];
 /** Market calendar settings. */
 export type MarketConfig = Config['market'];
+/** One broker connection's settings. */
+export type BrokerConfig = Config['broker'];
 /** Paper broker simulation settings. */
-export type PaperConfig = Config['broker']['paper'];
+export type PaperConfig = BrokerConfig['paper'];
 
 /** Raised when configuration is invalid; lists every problem. */
 export class ConfigError extends Error {
@@ -222,6 +53,15 @@ const NAMED_VARIABLES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['DYNAMODB_TABLE', ['dynamodb', 'tableName']],
   ['AWS_REGION', ['dynamodb', 'region']],
   ['BROKER', ['broker', 'kind']],
+  ['APCA_API_KEY_ID', ['broker', 'alpaca', 'keyId']],
+  ['APCA_API_SECRET_KEY', ['broker', 'alpaca', 'secretKey']],
+  ['APCA_API_BASE_URL', ['broker', 'alpaca', 'baseUrl']],
+  ['SCHWAB_APP_KEY', ['broker', 'schwab', 'appKey']],
+  ['SCHWAB_APP_SECRET', ['broker', 'schwab', 'appSecret']],
+  ['SCHWAB_CALLBACK_URL', ['broker', 'schwab', 'callbackUrl']],
+  ['SCHWAB_ACCOUNT_NUMBER', ['broker', 'schwab', 'accountNumber']],
+  ['APP_SECRET_ID', ['secrets', 'appSecretId']],
+  ['SECRETS_MANAGER_ENDPOINT', ['secrets', 'endpoint']],
 ];
 
 const OVERRIDE_PREFIX = 'PINEBRIDGE__';
@@ -250,6 +90,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, parseScalar(value, path.at(-1)));
   }
+  mergeAccountRisk(raw);
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues)
@@ -263,15 +104,63 @@ export function loadConfig(env: Env, readFile: ReadFile = (p) => readFileSync(p,
 export function maskConfig(config: Config): Config {
   return {
     ...config,
-    webhook: { ...config.webhook, passphrase: config.webhook.passphrase ? '********' : undefined },
-    api: { token: config.api.token ? '********' : undefined },
+    webhook: { ...config.webhook, passphrase: mask(config.webhook.passphrase) },
+    api: { token: mask(config.api.token) },
+    broker: maskBroker(config.broker),
+    accounts: Object.fromEntries(
+      Object.entries(config.accounts).map(([name, account]) => [
+        name,
+        { ...account, broker: maskBroker(account.broker) },
+      ]),
+    ),
   };
+}
+
+function maskBroker(broker: BrokerConfig): BrokerConfig {
+  return {
+    ...broker,
+    alpaca: { ...broker.alpaca, secretKey: mask(broker.alpaca.secretKey) },
+    schwab: { ...broker.schwab, appSecret: mask(broker.schwab.appSecret) },
+  };
+}
+
+function mask(secret: string | undefined): string | undefined {
+  return secret ? '********' : undefined;
+}
+
+/** Each extra account's risk section becomes the top-level one with the account's keys over it. */
+function mergeAccountRisk(raw: Record<string, unknown>): void {
+  const accounts = raw.accounts;
+  if (!isRecord(accounts)) return;
+  const base = isRecord(raw.risk) ? raw.risk : {};
+  for (const account of Object.values(accounts)) {
+    if (!isRecord(account)) continue;
+    account.risk = mergeDeep(base, isRecord(account.risk) ? account.risk : {});
+  }
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const under = merged[key];
+    merged[key] = isRecord(under) && isRecord(value) ? mergeDeep(under, value) : value;
+  }
+  return merged;
 }
 
 /** Strings stay strings for keys that are always text (passphrases that look numeric, hosts). */
 const TEXT_KEYS = new Set([
   'passphrase',
   'token',
+  'keyId',
+  'secretKey',
+  'appKey',
+  'appSecret',
+  'accountNumber',
+  'secretId',
+  'appSecretId',
+  'baseUrl',
+  'callbackUrl',
   'host',
   'dataDir',
   'endpoint',
@@ -333,13 +222,4 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
 }

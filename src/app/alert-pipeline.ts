@@ -8,10 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { findPassphrase, parseAlert } from '../domain/alert.ts';
+import { type Alert, findPassphrase, parseAlert } from '../domain/alert.ts';
 import { readBody } from '../domain/alert-body.ts';
 import type { AlertId } from '../domain/ids.ts';
-import type { AlertRecord, AlertStore } from '../store/alert-store.ts';
+import type { AlertRecord, AlertStatus, AlertStore } from '../store/alert-store.ts';
+import type { AccountDeps, Routing } from './accounts.ts';
 import { redactBody, secretsEqual } from './auth.ts';
 import { errorFields } from './logger.ts';
 import {
@@ -33,6 +34,7 @@ export interface PipelineDeps extends ExecutionDeps {
   alerts: AlertStore;
   newAlertId: (now: Date) => AlertId;
   settings: PipelineSettings;
+  routing: Routing;
 }
 
 /** One delivery as it arrived. */
@@ -127,51 +129,157 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
   };
 
   const dedupeKey = createHash('sha256').update(delivery.rawBody.trim()).digest('hex').slice(0, 40);
-  let claimed = false;
-  const progress: Progress = { sentOrderIds: [], warnings: [] };
-  try {
-    const claim = await deps.alerts.claim(
+  const targets = deps.routing.route(alert.strategy);
+  const outcomes = await Promise.all(
+    targets.map((account, slot) =>
+      executeForAccount(deps, account, { alertId, alert, receivedAt: delivery.receivedAt, dedupeKey, slot }),
+    ),
+  );
+  const [only] = outcomes;
+  if (only !== undefined && outcomes.length === 1 && only.accountId === deps.routing.accounts[0]?.accountId) {
+    return finish(only.answer, {
+      ...described,
+      ...recorded(only.progress),
       dedupeKey,
-      alertId,
-      deps.settings.dedupeWindowSeconds,
-      delivery.receivedAt,
-    );
+      duplicateOf: only.duplicateOf,
+    });
+  }
+  const combined = combine(alertId, outcomes);
+  return finish(combined, {
+    ...described,
+    ...recorded(mergedProgress(outcomes)),
+    dedupeKey,
+    accounts: outcomes.map(({ accountId, answer, progress }) => ({
+      accountId,
+      status: answer.body.status,
+      httpStatus: answer.httpStatus,
+      code: typeof answer.body.code === 'string' ? answer.body.code : undefined,
+      message: typeof answer.body.message === 'string' ? answer.body.message : undefined,
+      orderIds: progress.sentOrderIds.length > 0 ? progress.sentOrderIds : undefined,
+    })),
+  });
+}
+
+/** One alert for one account. */
+interface AccountRun {
+  alertId: AlertId;
+  alert: Alert;
+  receivedAt: Date;
+  dedupeKey: string;
+  /** The account's place in the route: its orders' client order ids are numbered from it. */
+  slot: number;
+}
+
+/** What one account made of the alert. */
+interface AccountResult {
+  accountId: string;
+  answer: Answer;
+  progress: Progress;
+  duplicateOf?: string | undefined;
+}
+
+/**
+ * Claims the alert for the account, executes it there and gives the claim back when nothing reached
+ * the broker and TradingView should resend. Each account has its own claim, so a resend after one
+ * account was unavailable is a duplicate for the others and a new alert for that one.
+ */
+async function executeForAccount(
+  deps: PipelineDeps,
+  account: AccountDeps,
+  run: AccountRun,
+): Promise<AccountResult> {
+  const { alertId, receivedAt } = run;
+  const accountId = account.accountId;
+  const claimKey =
+    accountId === deps.routing.accounts[0]?.accountId ? run.dedupeKey : `${run.dedupeKey}:${accountId}`;
+  const progress: Progress = { sentOrderIds: [], warnings: [] };
+  const result = (answer: Answer, duplicateOf?: string): AccountResult => ({
+    accountId,
+    answer,
+    progress,
+    duplicateOf,
+  });
+  let claimed = false;
+  try {
+    const claim = await deps.alerts.claim(claimKey, alertId, deps.settings.dedupeWindowSeconds, receivedAt);
     if (!claim.claimed) {
-      return finish(
-        {
-          httpStatus: 200,
-          body: {
-            status: 'duplicate',
-            alertId,
-            ...(claim.duplicateOf ? { duplicateOf: claim.duplicateOf } : {}),
-          },
-        },
-        { ...described, dedupeKey, duplicateOf: claim.duplicateOf },
+      const duplicateOf = claim.duplicateOf;
+      return result(
+        { httpStatus: 200, body: { status: 'duplicate', alertId, ...(duplicateOf ? { duplicateOf } : {}) } },
+        duplicateOf,
       );
     }
     claimed = true;
-    const answer = await executeAlert(deps, alertId, alert, delivery.receivedAt, progress);
-    if (answer.httpStatus === 503) await deps.alerts.release(dedupeKey, alertId);
-    return finish(answer, { ...described, ...recorded(progress), dedupeKey });
+    const answer = await executeAlert(
+      { ...deps, ...account },
+      alertId,
+      run.alert,
+      receivedAt,
+      progress,
+      run.slot * LEGS_PER_ACCOUNT + 1,
+    );
+    if (answer.httpStatus === 503) await deps.alerts.release(claimKey, alertId);
+    return result(answer);
   } catch (error) {
     const orderId = progress.sentOrderIds[0];
-    deps.log.error('alert processing failed', { alertId, orderId, ...errorFields(error) });
+    deps.log.error('alert processing failed', { alertId, accountId, orderId, ...errorFields(error) });
     if (orderId !== undefined) {
       // The broker may hold the order: a resend must stay a duplicate, reconciliation settles it.
-      return finish(
-        { httpStatus: 202, body: { status: 'pending', alertId, orderId, message: PENDING_MESSAGE } },
-        { ...described, ...recorded(progress), dedupeKey },
-      );
+      return result({
+        httpStatus: 202,
+        body: { status: 'pending', alertId, orderId, message: PENDING_MESSAGE },
+      });
     }
-    if (claimed) await deps.alerts.release(dedupeKey, alertId).catch(() => undefined);
-    return finish(
-      {
-        httpStatus: 503,
-        body: { status: 'unavailable', alertId, message: 'temporarily unable to process; resend' },
-      },
-      { ...described, dedupeKey },
-    );
+    if (claimed) await deps.alerts.release(claimKey, alertId).catch(() => undefined);
+    return result({
+      httpStatus: 503,
+      body: { status: 'unavailable', alertId, message: 'temporarily unable to process; resend' },
+    });
   }
+}
+
+/** An alert makes at most two orders per account (a reversal's close and open). */
+const LEGS_PER_ACCOUNT = 2;
+
+/**
+ * Which account outcome decides the answer of an alert that fanned out, strongest first: an account
+ * that needs a resend makes the whole answer 503 (the others answer the resend as a duplicate).
+ */
+const PRECEDENCE: readonly AlertStatus[] = [
+  'unavailable',
+  'pending',
+  'accepted',
+  'rejected',
+  'denied',
+  'duplicate',
+];
+
+/** The answer of an alert that went to several accounts (or to one other than the default). */
+function combine(alertId: AlertId, outcomes: readonly AccountResult[]): Answer {
+  const rank = (result: AccountResult) => {
+    const index = PRECEDENCE.indexOf(result.answer.body.status);
+    return index === -1 ? PRECEDENCE.length : index;
+  };
+  const [first] = [...outcomes].sort((a, b) => rank(a) - rank(b));
+  const status = first?.answer.body.status ?? 'error';
+  return {
+    httpStatus: first?.answer.httpStatus ?? 500,
+    body: {
+      status,
+      alertId,
+      accounts: outcomes.map(({ accountId, answer }) => {
+        const { alertId: _id, ...body } = answer.body;
+        return { accountId, httpStatus: answer.httpStatus, ...body };
+      }),
+    },
+  };
+}
+
+function mergedProgress(outcomes: readonly AccountResult[]): Progress {
+  return {
+    sentOrderIds: outcomes.flatMap((outcome) => outcome.progress.sentOrderIds),
+    warnings: [...new Set(outcomes.flatMap((outcome) => outcome.progress.warnings))],
+  };
 }
 
 function unauthorized(alertId: AlertId): Answer {

@@ -3,29 +3,26 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { BrokerPort } from '../brokers/port.ts';
 import { realizedOn, tradingDay } from '../domain/book.ts';
 import { unrealizedPnl } from '../domain/position.ts';
 import type { AlertStore } from '../store/alert-store.ts';
-import type { BookStore } from '../store/book-store.ts';
-import type { OrderStore } from '../store/order-store.ts';
+import type { AccountDeps, Routing } from './accounts.ts';
 import { secretsEqual } from './auth.ts';
-import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { AccountReconcileReport } from './build-deps.ts';
 import { errorFields } from './logger.ts';
 import type { ReconcileReport } from './reconcile-pass.ts';
 
 /** What the API needs. */
 export interface ApiDeps {
   apiToken: string;
-  accountId: string;
   timeZone: string;
-  book: BookStore;
-  orders: OrderStore;
   alerts: AlertStore;
-  broker: BrokerPort;
-  circuit: CircuitBreaker;
+  routing: Routing;
   now: () => Date;
-  reconcile: () => Promise<ReconcileReport>;
+  /** One pass over one account (the default when not named). */
+  reconcile: (accountId?: string) => Promise<ReconcileReport>;
+  /** One pass over every account. */
+  reconcileAll: () => Promise<AccountReconcileReport[]>;
 }
 
 const Limit = z.coerce.number().int().min(1).max(500).default(100);
@@ -36,9 +33,12 @@ const TradingStateBody = z.object({
   ),
 });
 
-/** The /api routes. */
-export function apiRoutes(deps: ApiDeps): Hono {
-  const api = new Hono();
+/**
+ * The /api routes. Account routes take `?account=<id>` and default to the default account; an
+ * unknown id is a 404 naming the ones there are.
+ */
+export function apiRoutes(deps: ApiDeps): Hono<{ Variables: { account: AccountDeps } }> {
+  const api = new Hono<{ Variables: { account: AccountDeps } }>();
 
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -49,17 +49,29 @@ export function apiRoutes(deps: ApiDeps): Hono {
     await next();
   });
 
-  const account = async () => {
-    const book = await deps.book.get();
+  api.use('*', async (c, next) => {
+    const wanted = c.req.query('account');
+    const [fallback] = deps.routing.accounts;
+    const found = wanted === undefined ? fallback : deps.routing.find(wanted);
+    if (found === undefined) {
+      const known = deps.routing.accounts.map((account) => account.accountId).join(', ');
+      return c.json({ status: 'not_found', message: `no account "${wanted}"; accounts: ${known}` }, 404);
+    }
+    c.set('account', found);
+    await next();
+  });
+
+  const account = async (target: AccountDeps) => {
+    const book = await target.book.get();
     const today = tradingDay(deps.now(), deps.timeZone);
-    const broker = await deps.broker.getAccount().then(
+    const broker = await target.broker.getAccount().then(
       (report) => ({ ...report, error: undefined }),
       (error: unknown) => ({ error: String(errorFields(error).error) }),
     );
     return {
-      accountId: deps.accountId,
-      broker: deps.broker.name,
-      circuit: deps.circuit.state(),
+      accountId: target.accountId,
+      broker: target.broker.name,
+      circuit: target.circuit.state(),
       tradingState: book.tradingState,
       openPositions: book.openSymbols.length,
       openSymbols: book.openSymbols,
@@ -73,12 +85,22 @@ export function apiRoutes(deps: ApiDeps): Hono {
       dayTrades: book.dayTrades,
       brokerAccount: broker,
       brokerSnapshot: book.broker,
-      lastReconcile: (await deps.book.reconcileRecords().last()) ?? null,
+      lastReconcile: (await target.book.reconcileRecords().last()) ?? null,
       updatedAt: book.updatedAt,
     };
   };
 
-  api.get('/account', async (c) => c.json({ account: await account() }));
+  api.get('/account', async (c) => c.json({ account: await account(c.var.account) }));
+
+  api.get('/accounts', async (c) =>
+    c.json({
+      accounts: deps.routing.accounts.map((target) => ({
+        accountId: target.accountId,
+        broker: target.broker.name,
+        circuit: target.circuit.state(),
+      })),
+    }),
+  );
 
   api.post('/trading-state', async (c) => {
     const body: unknown = await c.req.json().catch(() => undefined);
@@ -89,12 +111,12 @@ export function apiRoutes(deps: ApiDeps): Hono {
         400,
       );
     }
-    await deps.book.setTradingState(parsed.data.state, deps.now());
-    return c.json({ account: await account() });
+    await c.var.account.book.setTradingState(parsed.data.state, deps.now());
+    return c.json({ account: await account(c.var.account) });
   });
 
   api.get('/positions', async (c) => {
-    const book = await deps.book.get();
+    const book = await c.var.account.book.get();
     const positions = Object.values(book.symbols)
       .filter((entry) => entry.position.qty !== 0)
       .map(({ position, committed, reducing }) => ({
@@ -118,7 +140,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const limit = Limit.safeParse(c.req.query('limit'));
     if (!limit.success)
       return c.json({ status: 'invalid', errors: [{ field: 'limit', message: '1 to 500' }] }, 400);
-    return c.json({ orders: await deps.orders.list(limit.data) });
+    return c.json({ orders: await c.var.account.orders.list(limit.data) });
   });
 
   api.get('/alerts', async (c) => {
@@ -128,7 +150,15 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json({ alerts: await deps.alerts.list(limit.data, deps.now()) });
   });
 
-  api.post('/reconcile', async (c) => c.json({ report: await deps.reconcile() }));
+  // With ?account= one account's pass; without, every account's, the default one's as `report`.
+  api.post('/reconcile', async (c) => {
+    if (c.req.query('account') !== undefined) {
+      return c.json({ report: await deps.reconcile(c.var.account.accountId) });
+    }
+    const accounts = await deps.reconcileAll();
+    const [first] = accounts;
+    return c.json({ report: first?.ok ? first.report : null, accounts });
+  });
 
   return api;
 }

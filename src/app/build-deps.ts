@@ -1,18 +1,22 @@
 /**
  * Wiring: builds every dependency of the app and the reconcile pass from the configuration and the
- * clients made once at start-up. Used by the Lambda entries and the local runner alike.
+ * clients made once at start-up. Used by the Lambda entries and the local runner alike. Each routed
+ * account gets its own books, broker, circuit breaker and risk settings; the flat fields of Deps are
+ * the default account's.
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'hono';
 import { PaperBroker } from '../brokers/paper/paper-broker.ts';
 import type { BrokerPort } from '../brokers/port.ts';
-import { type Config, ConfigError } from '../config.ts';
+import { type BrokerConfig, type Config, ConfigError, type RiskConfig } from '../config.ts';
 import { alertIdFactory } from '../domain/ids.ts';
+import type { DriftPolicy } from '../domain/reconciliation.ts';
 import { AlertStore } from '../store/alert-store.ts';
 import { BookStore } from '../store/book-store.ts';
 import { OrderStore } from '../store/order-store.ts';
 import type { TableRef } from '../store/table.ts';
+import { type AccountDeps, createRouting, type Routing } from './accounts.ts';
 import { CircuitBreaker, logCircuitChanges } from './circuit-breaker.ts';
 import type { AppDeps } from './create-app.ts';
 import { jsonLogger, type Logger } from './logger.ts';
@@ -26,17 +30,53 @@ export interface Runtime {
   now?: () => Date;
   random?: () => number;
   log?: Logger;
-  /** A broker to use instead of the configured one (tests plug fakes of our own port in here). */
+  /** A broker to use for the default account instead of the configured one (tests plug fakes in). */
   broker?: BrokerPort;
+  /** Brokers made at start-up, by account id (Alpaca and Schwab need secrets read first). */
+  brokers?: ReadonlyMap<string, BrokerPort>;
 }
 
 /** Everything the entries need. */
-export interface Deps extends AppDeps, ReconcileDeps {}
+export interface Deps extends AppDeps, ReconcileDeps {
+  /** The default account's id (its books and broker are the flat fields). */
+  accountId: string;
+  routing: Routing;
+  /** One reconcile pass over every account, one after the other. */
+  reconcileAll: () => Promise<AccountReconcileReport[]>;
+}
+
+/** One account's pass, or why it failed. */
+export type AccountReconcileReport = { accountId: string } & (
+  | { ok: true; report: ReconcileReport }
+  | { ok: false; error: string }
+);
 
 /** How long reconciliation waits for an in-flight order the broker does not know before closing it. */
 const UNKNOWN_ORDER_GRACE_MS = 120_000;
 
-/** Builds the dependencies; throws ConfigError when a required secret is missing. */
+/** One account as configured: the default from the top-level sections, the others from `accounts`. */
+export interface AccountConfig {
+  accountId: string;
+  broker: BrokerConfig;
+  risk: RiskConfig;
+  driftPolicy: DriftPolicy;
+}
+
+/** Every configured account, the default first. */
+export function accountConfigs(config: Config): AccountConfig[] {
+  const driftPolicy = config.reconcile.driftPolicy;
+  return [
+    { accountId: config.account.id, broker: config.broker, risk: config.risk, driftPolicy },
+    ...Object.entries(config.accounts).map(([accountId, account]) => ({
+      accountId,
+      broker: account.broker,
+      risk: account.risk,
+      driftPolicy: account.driftPolicy ?? driftPolicy,
+    })),
+  ];
+}
+
+/** Builds the dependencies; throws ConfigError when a required secret or broker is missing. */
 export function buildDeps(config: Config, runtime: Runtime): Deps {
   const { passphrase } = config.webhook;
   const apiToken = config.api.token;
@@ -50,34 +90,34 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const random = runtime.random ?? Math.random;
   const log = runtime.log ?? jsonLogger(config.log.level);
   const table: TableRef = { doc: runtime.doc, tableName: config.dynamodb.tableName };
-  const accountId = config.account.id;
-  const book = new BookStore(table, accountId);
-  const orders = new OrderStore(table, accountId);
   const alerts = new AlertStore(table, config.alerts.retentionDays);
-  const trading = tradingSettings(config);
-  const broker =
-    runtime.broker ??
-    new PaperBroker(table, accountId, config.broker.paper, now, { random, market: trading.market });
-  const { failureThreshold, openSeconds } = config.broker.circuit;
-  const circuit = new CircuitBreaker(
-    { failureThreshold, openMs: openSeconds * 1000 },
-    () => now().getTime(),
-    logCircuitChanges(log, accountId),
+  const accounts = accountConfigs(config).map((account, index) =>
+    buildAccount(config, account, {
+      table,
+      now,
+      random,
+      log,
+      broker: index === 0 && runtime.broker ? runtime.broker : runtime.brokers?.get(account.accountId),
+    }),
   );
-  const timeZone = config.account.timeZone;
+  const routing = createRouting(
+    accounts,
+    Object.fromEntries(
+      Object.entries(config.strategies).map(([name, strategy]) => [name, strategy.accounts]),
+    ),
+  );
+  const [main] = accounts;
+  if (main === undefined) throw new ConfigError(['account: none configured']);
 
   const deps: Deps = {
-    accountId,
+    ...main,
     apiToken,
-    timeZone,
-    book,
-    orders,
+    timeZone: config.account.timeZone,
     alerts,
-    broker,
-    circuit,
     now,
     random,
     log,
+    routing,
     newAlertId: alertIdFactory((bytes) =>
       randomBytes(bytes)
         .toString('hex')
@@ -85,7 +125,6 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
     ),
     sourceIp: runtime.sourceIp,
     unknownOrderGraceMs: UNKNOWN_ORDER_GRACE_MS,
-    driftPolicy: config.reconcile.driftPolicy,
     edge: {
       maxBodyBytes: config.webhook.maxBodyBytes,
       ipAllowlist: config.webhook.ipAllowlist.enabled ? config.webhook.ipAllowlist.ips : undefined,
@@ -94,19 +133,90 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
       passphrase,
       dedupeWindowSeconds: config.webhook.dedupeWindowSeconds,
     },
-    trading,
-    dailyLossGuard: { maxDailyLoss: config.risk.maxDailyLoss, switchTo: config.risk.onDailyLossBreach },
-    reconcile: (): Promise<ReconcileReport> => reconcileOnce(deps),
+    reconcile: (accountId?: string): Promise<ReconcileReport> => {
+      const account = accountId === undefined ? main : routing.find(accountId);
+      if (account === undefined) return Promise.reject(new RangeError(`no account "${accountId}"`));
+      return reconcileOnce({ ...deps, ...account });
+    },
+    reconcileAll: async () => {
+      const reports: AccountReconcileReport[] = [];
+      for (const account of accounts) {
+        const accountId = account.accountId;
+        try {
+          reports.push({ accountId, ok: true, report: await reconcileOnce({ ...deps, ...account }) });
+        } catch (error) {
+          log.error('reconcile: account pass failed', { accountId, error: String(error) });
+          reports.push({
+            accountId,
+            ok: false,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+      return reports;
+    },
   };
   return deps;
 }
 
-/** The order path's settings from the configuration. */
-export function tradingSettings(config: Config): TradingSettings {
-  const { risk, market } = config;
+interface AccountRuntime {
+  table: TableRef;
+  now: () => Date;
+  random: () => number;
+  log: Logger;
+  broker: BrokerPort | undefined;
+}
+
+function buildAccount(config: Config, account: AccountConfig, runtime: AccountRuntime): AccountDeps {
+  const { accountId, risk } = account;
+  const { table, now, random, log } = runtime;
+  const trading = tradingSettings(config, accountId, risk);
+  const broker = runtime.broker ?? paperBroker(table, account, now, random, trading);
+  const { failureThreshold, openSeconds } = account.broker.circuit;
+  return {
+    accountId,
+    book: new BookStore(table, accountId),
+    orders: new OrderStore(table, accountId),
+    broker,
+    circuit: new CircuitBreaker(
+      { failureThreshold, openMs: openSeconds * 1000 },
+      () => now().getTime(),
+      logCircuitChanges(log, accountId),
+    ),
+    trading,
+    driftPolicy: account.driftPolicy,
+    dailyLossGuard: { maxDailyLoss: risk.maxDailyLoss, switchTo: risk.onDailyLossBreach },
+  };
+}
+
+function paperBroker(
+  table: TableRef,
+  account: AccountConfig,
+  now: () => Date,
+  random: () => number,
+  trading: TradingSettings,
+): BrokerPort {
+  if (account.broker.kind !== 'paper') {
+    throw new ConfigError([
+      `account ${account.accountId}: the ${account.broker.kind} broker was not created`,
+    ]);
+  }
+  return new PaperBroker(table, account.accountId, account.broker.paper, now, {
+    random,
+    market: trading.market,
+  });
+}
+
+/** The order path's settings from the configuration, for `accountId` with its risk limits. */
+export function tradingSettings(
+  config: Config,
+  accountId: string = config.account.id,
+  risk: RiskConfig = config.risk,
+): TradingSettings {
+  const { market } = config;
   const { tradingState: _initial, onDailyLossBreach, allowShort, strategyCooldownSeconds, ...limits } = risk;
   return {
-    accountId: config.account.id,
+    accountId,
     deadlineMs: config.webhook.deadlineMs,
     timeZone: config.account.timeZone,
     sizing: config.sizing,

@@ -35,6 +35,11 @@ export function createApp(deps: AppDeps): Hono {
       status: 'ok',
       service: 'pinebridge',
       broker: { name: deps.broker.name, circuit: deps.circuit.state() },
+      accounts: deps.routing.accounts.map((account) => ({
+        accountId: account.accountId,
+        broker: account.broker.name,
+        circuit: account.circuit.state(),
+      })),
       time: deps.now().toISOString(),
     }),
   );

@@ -64,6 +64,7 @@ export async function executeAlert(
   alert: Alert,
   receivedAt: Date,
   progress: Progress,
+  firstLeg = 1,
 ): Promise<Answer> {
   const deadline = receivedAt.getTime() + deps.trading.deadlineMs;
   let book = await settleInFlight(deps, alert.symbol, await deps.book.get(), deadline);
@@ -89,7 +90,7 @@ export async function executeAlert(
         alertId,
         alert,
         receivedAt,
-        leg,
+        { index: leg, number: firstLeg + leg },
         intents,
         book,
         progress,
@@ -127,7 +128,7 @@ async function executeLeg(
   alertId: AlertId,
   alert: Alert,
   receivedAt: Date,
-  leg: number,
+  leg: { index: number; number: number },
   intents: readonly OrderIntent[],
   snapshot: Book,
   progress: Progress,
@@ -135,7 +136,7 @@ async function executeLeg(
   resize: (fresh: Book) => OrderIntent | Denial | undefined,
 ): Promise<LegResult> {
   let book = snapshot;
-  let intent = intents[leg];
+  let intent = intents[leg.index];
   let reserved = false;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined && !reserved; attempt += 1) {
     const now = deps.now();
@@ -150,7 +151,7 @@ async function executeLeg(
   }
   if (!reserved || intent === undefined) return { kind: 'contended' };
 
-  const order = newOrder(deps, alertId, alert, intent, leg);
+  const order = newOrder(deps, alertId, alert, intent, leg.number);
   try {
     await deps.orders.create(order);
   } catch (error) {
@@ -208,13 +209,13 @@ function newOrder(
   alertId: AlertId,
   alert: Alert,
   intent: OrderIntent,
-  leg: number,
+  legNumber: number,
 ): OrderRecord {
   const now = deps.now().toISOString();
   return {
     accountId: deps.trading.accountId,
     alertId,
-    clientOrderId: clientOrderIdFor(alertId, leg + 1),
+    clientOrderId: clientOrderIdFor(alertId, legNumber),
     symbol: intent.symbol,
     side: intent.side,
     qty: intent.qty,

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { prepareAccount } from '../app/boot.ts';
+import { prepareAccounts } from '../app/boot.ts';
 import { buildDeps, type Deps } from '../app/build-deps.ts';
 import { createApp } from '../app/create-app.ts';
 import { errorFields } from '../app/logger.ts';
@@ -50,7 +50,7 @@ export async function startLocalServer(
     doc: clients.doc,
     sourceIp: (c) => normalizeIp(getConnInfo(c).remote.address),
   });
-  await prepareAccount(deps, config);
+  await prepareAccounts(deps, config);
   const app = createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host });
@@ -64,7 +64,7 @@ export async function startLocalServer(
   const timer = setInterval(() => {
     if (running) return;
     running = deps
-      .reconcile()
+      .reconcileAll()
       .catch((error: unknown) => deps.log.error('reconcile pass failed', errorFields(error)))
       .finally(() => {
         running = undefined;

@@ -49,24 +49,38 @@ export interface AlertRecord {
   /** The body with every secret replaced, at most 4 KB. */
   body?: string | undefined;
   latencyMs?: number | undefined;
+  /** Per account, when the alert went to an account other than the default or to several. */
+  accounts?: AccountOutcome[] | undefined;
 }
+
+/** What one account made of an alert that fanned out. */
+export interface AccountOutcome {
+  accountId: string;
+  status: AlertStatus;
+  httpStatus: number;
+  code?: string | undefined;
+  message?: string | undefined;
+  orderIds?: string[] | undefined;
+}
+
+const Status = z.enum([
+  'accepted',
+  'pending',
+  'duplicate',
+  'invalid',
+  'unauthorized',
+  'forbidden',
+  'too_large',
+  'denied',
+  'rejected',
+  'unavailable',
+  'error',
+]);
 
 const AlertItem = z.object({
   alertId: z.string().transform(asAlertId),
   receivedAt: z.string(),
-  status: z.enum([
-    'accepted',
-    'pending',
-    'duplicate',
-    'invalid',
-    'unauthorized',
-    'forbidden',
-    'too_large',
-    'denied',
-    'rejected',
-    'unavailable',
-    'error',
-  ]),
+  status: Status,
   httpStatus: z.number(),
   code: z.string().optional(),
   message: z.string().optional(),
@@ -82,6 +96,18 @@ const AlertItem = z.object({
   dedupeKey: z.string().optional(),
   body: z.string().optional(),
   latencyMs: z.number().optional(),
+  accounts: z
+    .array(
+      z.object({
+        accountId: z.string(),
+        status: Status,
+        httpStatus: z.number(),
+        code: z.string().optional(),
+        message: z.string().optional(),
+        orderIds: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** The outcome of claiming a body. */

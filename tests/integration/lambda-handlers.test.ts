@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ReconcileReport } from '../../src/app/reconcile-pass.ts';
+import type { AccountReconcileReport } from '../../src/app/build-deps.ts';
 import { OrderStore } from '../../src/store/order-store.ts';
 import { API_TOKEN, PASSPHRASE, TRADINGVIEW_IP, WebhookAnswer } from '../support/app-harness.ts';
 import { scheduledEvent, webhookEvent } from '../support/lambda-events.ts';
@@ -140,12 +140,16 @@ describe('the Lambda entries', () => {
           sourceIp: '198.51.100.24',
         }),
       );
-      const onSchedule: (event: unknown) => Promise<ReconcileReport> = entries.reconcile;
+      const onSchedule: (event: unknown) => Promise<AccountReconcileReport[]> = entries.reconcile;
 
       // Act
-      const report = await onSchedule(scheduledEvent());
+      const reports = await onSchedule(scheduledEvent());
 
       // Assess
+      expect(reports.map((entry) => entry.accountId)).toEqual(['default']);
+      const [only] = reports;
+      if (!only?.ok) throw new Error(`the pass failed: ${JSON.stringify(only)}`);
+      const report = only.report;
       const answer = answerOf(bought);
       expect(answer).toMatchObject({ status: 'accepted', orderStatus: 'PARTIALLY_FILLED', filledQty: 5 });
       expect(report.ordersSettled).toBeGreaterThanOrEqual(1);

@@ -74,8 +74,13 @@ describe('loadConfig defaults', () => {
             retryAfterMs: 1000,
           },
         },
+        alpaca: { baseUrl: 'https://paper-api.alpaca.markets' },
+        schwab: { baseUrl: 'https://api.schwabapi.com', callbackUrl: 'https://127.0.0.1' },
+        requestTimeoutMs: 1500,
         circuit: { failureThreshold: 5, openSeconds: 30 },
       },
+      accounts: {},
+      secrets: { ttlSeconds: 300 },
       sizing: { mode: 'alert', allowFractional: false },
       strategies: {},
       risk: {
@@ -330,7 +335,7 @@ describe('loadConfig named variables', () => {
 
   it('rejects a BROKER that is not a supported kind', () => {
     // Prepare
-    const env: Env = { BROKER: 'alpaca' };
+    const env: Env = { BROKER: 'ibkr' };
 
     // Act
     const error = configError(env);
