@@ -178,7 +178,14 @@ const TEXT_KEYS = new Set([
 ]);
 
 /** Keys that take a list: a comma-separated value becomes an array. */
-const LIST_KEYS = new Set(['symbolAllowlist', 'symbolDenylist', 'allowedAssetClasses', 'holidays', 'ips']);
+const LIST_KEYS = new Set([
+  'symbolAllowlist',
+  'symbolDenylist',
+  'allowedAssetClasses',
+  'holidays',
+  'ips',
+  'accounts',
+]);
 
 function parseScalar(value: string, key?: string): unknown {
   if (key && TEXT_KEYS.has(key)) return value;
