@@ -96,7 +96,7 @@ const BrokerSchema = z
         secretId: z.string().min(1).optional(),
       })
       .prefault({}),
-    requestTimeoutMs: z.number().int().min(100).max(30_000).default(1500),
+    requestTimeoutMs: z.number().int().min(100).max(30_000).default(5000),
     circuit: z
       .strictObject({
         failureThreshold: z.number().int().min(1).max(1000).default(5),

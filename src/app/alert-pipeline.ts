@@ -15,6 +15,7 @@ import type { AlertRecord, AlertStatus, AlertStore } from '../store/alert-store.
 import type { AccountDeps, Routing } from './accounts.ts';
 import { redactBody, secretsEqual } from './auth.ts';
 import { errorFields } from './logger.ts';
+import { METRIC, type Metrics } from './metrics.ts';
 import {
   type Answer,
   type ExecutionDeps,
@@ -63,6 +64,7 @@ export async function refuseDelivery(
     message,
     sourceIp: delivery.sourceIp,
   });
+  countAnswer(deps.metrics, status, undefined, 0);
   return { httpStatus, body: { status, alertId, message } };
 }
 
@@ -92,6 +94,7 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
       latencyMs,
     });
     deps.log.info('alert answered', { alertId, status, httpStatus: answer.httpStatus, code, latencyMs });
+    countAnswer(deps.metrics, status, code, latencyMs);
     return answer;
   };
 
@@ -295,6 +298,19 @@ function recorded(progress: Progress): Partial<AlertRecord> {
     orderIds: progress.sentOrderIds.length > 0 ? progress.sentOrderIds : undefined,
     warnings: progress.warnings.length > 0 ? progress.warnings : undefined,
   };
+}
+
+function countAnswer(
+  metrics: Metrics,
+  status: AlertStatus,
+  code: string | undefined,
+  latencyMs: number,
+): void {
+  metrics.record(METRIC.alertsReceived, 1, 'Count');
+  metrics.record(METRIC.alerts, 1, 'Count', { Status: status });
+  if (status === 'denied' && code !== undefined)
+    metrics.record(METRIC.alertsDenied, 1, 'Count', { Code: code });
+  metrics.record(METRIC.alertLatency, latencyMs, 'Milliseconds');
 }
 
 async function recordSafely(deps: PipelineDeps, record: AlertRecord): Promise<void> {

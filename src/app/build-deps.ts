@@ -20,6 +20,7 @@ import { type AccountDeps, createRouting, type Routing } from './accounts.ts';
 import { CircuitBreaker, logCircuitChanges } from './circuit-breaker.ts';
 import type { AppDeps } from './create-app.ts';
 import { jsonLogger, type Logger } from './logger.ts';
+import { METRIC, MemoryMetrics, type Metrics } from './metrics.ts';
 import { type ReconcileDeps, type ReconcileReport, reconcileOnce } from './reconcile-pass.ts';
 import type { TradingSettings } from './trading-settings.ts';
 
@@ -30,6 +31,8 @@ export interface Runtime {
   now?: () => Date;
   random?: () => number;
   log?: Logger;
+  /** Where metrics go (EMF on Lambda); kept in memory when not given. */
+  metrics?: Metrics;
   /** A broker to use for the default account instead of the configured one (tests plug fakes in). */
   broker?: BrokerPort;
   /** Brokers made at start-up, by account id (Alpaca and Schwab need secrets read first). */
@@ -89,6 +92,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const now = runtime.now ?? (() => new Date());
   const random = runtime.random ?? Math.random;
   const log = runtime.log ?? jsonLogger(config.log.level);
+  const metrics = runtime.metrics ?? new MemoryMetrics();
   const table: TableRef = { doc: runtime.doc, tableName: config.dynamodb.tableName };
   const alerts = new AlertStore(table, config.alerts.retentionDays);
   const accounts = accountConfigs(config).map((account, index) =>
@@ -97,6 +101,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
       now,
       random,
       log,
+      metrics,
       broker: index === 0 && runtime.broker ? runtime.broker : runtime.brokers?.get(account.accountId),
     }),
   );
@@ -117,6 +122,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
     now,
     random,
     log,
+    metrics,
     routing,
     newAlertId: alertIdFactory((bytes) =>
       randomBytes(bytes)
@@ -164,12 +170,14 @@ interface AccountRuntime {
   now: () => Date;
   random: () => number;
   log: Logger;
+  metrics: Metrics;
   broker: BrokerPort | undefined;
 }
 
 function buildAccount(config: Config, account: AccountConfig, runtime: AccountRuntime): AccountDeps {
   const { accountId, risk } = account;
-  const { table, now, random, log } = runtime;
+  const { table, now, random, log, metrics } = runtime;
+  const logChange = logCircuitChanges(log, accountId);
   const trading = tradingSettings(config, accountId, risk);
   const broker = runtime.broker ?? paperBroker(table, account, now, random, trading);
   const { failureThreshold, openSeconds } = account.broker.circuit;
@@ -181,7 +189,10 @@ function buildAccount(config: Config, account: AccountConfig, runtime: AccountRu
     circuit: new CircuitBreaker(
       { failureThreshold, openMs: openSeconds * 1000 },
       () => now().getTime(),
-      logCircuitChanges(log, accountId),
+      (change) => {
+        logChange(change);
+        if (change.to === 'OPEN') metrics.record(METRIC.circuitOpened, 1, 'Count', { Account: accountId });
+      },
     ),
     trading,
     driftPolicy: account.driftPolicy,

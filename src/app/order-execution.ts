@@ -18,6 +18,7 @@ import type { OrderRecord } from '../store/order-store.ts';
 import type { Admission, CircuitBreaker, CircuitPermit } from './circuit-breaker.ts';
 import { settleInFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
+import { METRIC, type Metrics } from './metrics.ts';
 import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 import { submitWithinDeadline } from './submit-policy.ts';
 import { riskContextFor, sizingFor, strategyKey, type TradingSettings } from './trading-settings.ts';
@@ -28,6 +29,7 @@ export interface ExecutionDeps extends SettlerDeps {
   /** The broker account's circuit breaker: consulted before the first leg, told every outcome. */
   circuit: CircuitBreaker;
   log: Logger;
+  metrics: Metrics;
   random: () => number;
   trading: TradingSettings;
 }
@@ -160,6 +162,7 @@ async function executeLeg(
     throw error;
   }
   progress.sentOrderIds.push(order.clientOrderId);
+  const submitStarted = performance.now();
   const outcome = await submitWithinDeadline(
     deps.broker,
     { ...intent, clientOrderId: order.clientOrderId },
@@ -173,6 +176,10 @@ async function executeLeg(
     },
   );
   deps.circuit.report(permit, outcome.kind);
+  deps.metrics.record(METRIC.orderSubmitLatency, performance.now() - submitStarted, 'Milliseconds');
+  if (outcome.kind !== 'reported') {
+    deps.metrics.record(METRIC.brokerErrors, 1, 'Count', { ErrorClass: outcome.kind });
+  }
   const orderId = order.clientOrderId;
   switch (outcome.kind) {
     case 'reported': {
@@ -334,6 +341,7 @@ function circuitOpen(
 ): Answer {
   const { state, retryInMs } = refusal;
   const accountId = deps.trading.accountId;
+  deps.metrics.record(METRIC.circuitRefusals, 1, 'Count', { Account: accountId });
   deps.log.warn('broker circuit refused an alert', { alertId, accountId, circuit: state, retryInMs });
   const seconds = Math.max(1, Math.ceil(retryInMs / 1000));
   const message =

@@ -30,6 +30,7 @@ import {
 import type { OrderRecord } from '../store/order-store.ts';
 import type { LastReconcile, ReportedAction } from '../store/reconcile-store.ts';
 import { errorFields, type Logger } from './logger.ts';
+import { METRIC, type Metrics } from './metrics.ts';
 import { lookUpOrder } from './order-lookup.ts';
 import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
 import type { TradingSettings } from './trading-settings.ts';
@@ -40,6 +41,7 @@ export type { PositionDrift } from '../domain/reconciliation.ts';
 export interface ReconcileDeps extends SettlerDeps {
   broker: BrokerPort;
   log: Logger;
+  metrics: Metrics;
   /** How long an in-flight order the broker does not know may wait before it is closed. */
   unknownOrderGraceMs: number;
   /** The market calendar decides when day orders expire. */
@@ -105,14 +107,19 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
     errors: [],
   };
   const unsettled = new Set<string>();
+  const remaining: OrderRecord[] = [];
   for (const order of await deps.orders.listOpen()) {
     report.ordersChecked += 1;
     try {
       const outcome = await reconcileOrder(deps, order);
       report[OUTCOME_FIELD[outcome]] += 1;
-      if (outcome === 'open' || outcome === 'expiring') unsettled.add(order.symbol);
+      if (outcome === 'open' || outcome === 'expiring') {
+        unsettled.add(order.symbol);
+        remaining.push(order);
+      }
     } catch (error) {
       unsettled.add(order.symbol);
+      remaining.push(order);
       report.errors.push({ clientOrderId: order.clientOrderId, message: String(errorFields(error).error) });
       deps.log.error('reconcile: order failed', {
         clientOrderId: order.clientOrderId,
@@ -133,6 +140,7 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
   });
   if (report.drift.length > 0) deps.log.warn('reconcile: position drift', { drift: report.drift, policy });
   report.durationMs = Math.round(performance.now() - started);
+  countPass(deps, report, remaining);
   const quiet =
     report.ordersChecked === 0 &&
     report.drift.length === 0 &&
@@ -148,6 +156,23 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
   if (quiet) deps.log.debug('reconcile pass', summary);
   else deps.log.info('reconcile pass', summary);
   return report;
+}
+
+/** The pass's metrics, with the orders it left unsettled. */
+function countPass(deps: ReconcileDeps, report: ReconcileReport, open: readonly OrderRecord[]): void {
+  const { metrics } = deps;
+  const account = { Account: deps.trading.accountId };
+  const oldest = open.reduce(
+    (min, order) => Math.min(min, Date.parse(order.createdAt)),
+    Number.POSITIVE_INFINITY,
+  );
+  const ageSeconds = open.length === 0 ? 0 : Math.max(0, (deps.now().getTime() - oldest) / 1000);
+  metrics.record(METRIC.reconcileRuns, 1, 'Count', account);
+  metrics.record(METRIC.reconcileDuration, report.durationMs, 'Milliseconds', account);
+  metrics.record(METRIC.driftCount, report.drift.length, 'Count', account);
+  metrics.record(METRIC.inFlightOrders, open.length, 'Count', account);
+  metrics.record(METRIC.oldestInFlightAge, Math.round(ageSeconds), 'Seconds', account);
+  metrics.record(METRIC.reconcileErrors, report.errors.length > 0 ? 1 : 0, 'Count', account);
 }
 
 async function step(report: ReconcileReport, failure: string, run: () => Promise<void>): Promise<void> {

@@ -18,14 +18,26 @@ export const MAX_CLIENT_ORDER_ID_LENGTH = 48;
 
 /** Makes alert ids: the time in base 36 (sortable) and random characters. */
 export function alertIdFactory(random: (bytes: number) => string): (now: Date) => AlertId {
-  return (now) => `${now.getTime().toString(36).padStart(9, '0')}${random(6)}` as AlertId;
+  return (now) => `${timeKey(now)}${random(6)}` as AlertId;
 }
+
+/** What every client order id of ours begins with. */
+export const CLIENT_ORDER_ID_PREFIX = 'pb-';
 
 /** The client order id for leg `leg` (1-based) of the order(s) an alert makes. */
 export function clientOrderIdFor(alertId: AlertId, leg: number): ClientOrderId {
-  const id = `pb-${alertId}-${leg}`;
+  const id = `${CLIENT_ORDER_ID_PREFIX}${alertId}-${leg}`;
   if (id.length > MAX_CLIENT_ORDER_ID_LENGTH) throw new RangeError(`client order id too long: ${id}`);
   return id as ClientOrderId;
+}
+
+/** The smallest client order id of an alert received at `at` or later (they sort by time). */
+export function clientOrderIdPrefixAt(at: Date): string {
+  return `${CLIENT_ORDER_ID_PREFIX}${timeKey(at)}`;
+}
+
+function timeKey(at: Date): string {
+  return at.getTime().toString(36).padStart(9, '0');
 }
 
 /** Brands a string that came from a broker. */

@@ -12,6 +12,8 @@ import {
   asClientOrderId,
   type BrokerOrderId,
   brokerOrderId,
+  CLIENT_ORDER_ID_PREFIX,
+  clientOrderIdPrefixAt,
 } from '../domain/ids.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderStatusReport } from '../domain/order.ts';
 import { isConditionFailed, keys, OPEN_INDEX, type TableRef } from './table.ts';
@@ -169,6 +171,32 @@ export class OrderStore {
       }),
     );
     return (result.Items ?? []).map(parseOrder);
+  }
+
+  /**
+   * Orders made since `since`, oldest first. Client order ids begin with the alert id, whose first
+   * characters are the time in base 36, so this is a key range, not a scan of history.
+   */
+  async listSince(since: Date): Promise<OrderRecord[]> {
+    const orders: OrderRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': keys.book(this.accountId).pk,
+            ':from': `ORDER#${clientOrderIdPrefixAt(since)}`,
+            ':to': `ORDER#${CLIENT_ORDER_ID_PREFIX}~`,
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      orders.push(...(page.Items ?? []).map(parseOrder));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return orders;
   }
 
   /** Orders not yet settled, oldest first: read from the sparse index, so cost follows their number only. */

@@ -76,7 +76,7 @@ describe('loadConfig defaults', () => {
         },
         alpaca: { baseUrl: 'https://paper-api.alpaca.markets' },
         schwab: { baseUrl: 'https://api.schwabapi.com', callbackUrl: 'https://127.0.0.1' },
-        requestTimeoutMs: 1500,
+        requestTimeoutMs: 5000,
         circuit: { failureThreshold: 5, openSeconds: 30 },
       },
       accounts: {},
