@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { buildDeps, type Deps } from '../../src/app/build-deps.ts';
 import { createApp } from '../../src/app/create-app.ts';
 import { jsonLogger } from '../../src/app/logger.ts';
+import { MemoryMetrics } from '../../src/app/metrics.ts';
 import { PaperBroker } from '../../src/brokers/paper/paper-broker.ts';
 import type { BrokerPort } from '../../src/brokers/port.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -116,6 +117,8 @@ export interface Reply {
 export interface Harness {
   app: Hono;
   deps: Deps;
+  /** Every metric the app recorded. */
+  metrics: MemoryMetrics;
   config: Config;
   table: TestTable;
   passphrase: string;
@@ -159,7 +162,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const now = options.now ?? (() => new Date());
   let sourceIp = options.sourceIp ?? '127.0.0.1';
   const wrap = options.broker;
+  const metrics = new MemoryMetrics();
   const deps = buildDeps(config, {
+    metrics,
     doc: table.doc,
     sourceIp: () => sourceIp,
     now,
@@ -184,6 +189,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     app,
     deps,
+    metrics,
     config,
     table,
     passphrase: PASSPHRASE,
