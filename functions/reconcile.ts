@@ -6,12 +6,14 @@
  */
 import { bootFromEnv } from '../src/app/boot.ts';
 import type { AccountReconcileReport } from '../src/app/build-deps.ts';
+import { EmfMetrics } from '../src/app/emf-metrics.ts';
 
-const deps = await bootFromEnv(process.env, () => undefined);
+const metrics = new EmfMetrics('reconcile');
+const deps = await bootFromEnv(process.env, () => undefined, metrics);
 
 /** The Lambda handler. */
 export async function handler(): Promise<AccountReconcileReport[]> {
-  const reports = await deps.reconcileAll();
+  const reports = await deps.reconcileAll().finally(() => metrics.flush());
   const failed = reports.filter((report) => !report.ok);
   if (failed.length > 0) {
     throw new Error(`reconcile failed for ${failed.map((report) => report.accountId).join(', ')}`);

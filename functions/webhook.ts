@@ -1,13 +1,22 @@
 /**
  * Lambda entry for the webhook (Function URL or HTTP API, payload format 2.0). Dependencies are
- * built once per container; the source address is the one AWS saw, never a header.
+ * built once per container; the source address is the one AWS saw, never a header. Metrics recorded
+ * while answering are written as EMF when the invocation ends.
  */
 import { handle } from 'hono/aws-lambda';
 import { bootFromEnv } from '../src/app/boot.ts';
 import { createApp } from '../src/app/create-app.ts';
+import { EmfMetrics } from '../src/app/emf-metrics.ts';
 import { lambdaSourceIp } from '../src/app/lambda-source-ip.ts';
 
-const deps = await bootFromEnv(process.env, lambdaSourceIp);
+const metrics = new EmfMetrics('webhook');
+const answer = handle(createApp(await bootFromEnv(process.env, lambdaSourceIp, metrics)));
 
 /** The Lambda handler. */
-export const handler = handle(createApp(deps));
+export const handler: typeof answer = async (event, context) => {
+  try {
+    return await answer(event, context);
+  } finally {
+    metrics.flush();
+  }
+};

@@ -3,6 +3,7 @@
  * the environment and files.
  */
 import { z } from 'zod';
+import { accountKey } from './domain/ids.ts';
 import { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS } from './domain/market-hours.ts';
 
 export { CRYPTO_PATTERN, NYSE_EARLY_CLOSES, NYSE_HOLIDAYS };
@@ -110,14 +111,16 @@ const BrokerSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['alpaca'],
-        message: 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY, or broker.alpaca.secretId',
+        message:
+          'set broker.alpaca.keyId and secretKey (APCA_API_KEY_ID and APCA_API_SECRET_KEY for the default account), or broker.alpaca.secretId',
       });
     }
     if (broker.kind === 'schwab' && !schwab.secretId && !(schwab.appKey && schwab.appSecret)) {
       ctx.addIssue({
         code: 'custom',
         path: ['schwab'],
-        message: 'set SCHWAB_APP_KEY and SCHWAB_APP_SECRET, or broker.schwab.secretId',
+        message:
+          'set broker.schwab.appKey and appSecret (SCHWAB_APP_KEY and SCHWAB_APP_SECRET for the default account), or broker.schwab.secretId',
       });
     }
   });
@@ -257,35 +260,33 @@ export const ConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const defaultId = config.account.id;
-    if (defaultId in config.accounts) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['accounts', defaultId],
-        message: `"${defaultId}" is the default account (account.id): configure it with the top-level broker and risk sections`,
-      });
+    const names = [defaultId, ...Object.keys(config.accounts)];
+    const seen = new Map<string, string>();
+    for (const name of names) {
+      const earlier = seen.get(accountKey(name));
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', name],
+          message:
+            earlier === defaultId
+              ? `"${name}" is the default account (account.id): configure it with the top-level broker and risk sections`
+              : `"${name}" and "${earlier}" name one account (names match ignoring case, _ and -)`,
+        });
+      }
+      seen.set(accountKey(name), name);
     }
     for (const [name, strategy] of Object.entries(config.strategies)) {
       for (const [index, account] of (strategy.accounts ?? []).entries()) {
-        if (account === defaultId || account in config.accounts) continue;
+        if (seen.has(accountKey(account))) continue;
         ctx.addIssue({
           code: 'custom',
           path: ['strategies', name, 'accounts', index],
-          message: `no account "${account}": name ${[defaultId, ...Object.keys(config.accounts)].join(', ')}`,
+          message: `no account "${account}": name ${names.join(', ')}`,
         });
       }
     }
   });
-
-/** The validated configuration. */
-export type Config = z.infer<typeof ConfigSchema>;
-/** Risk limits as configured. */
-export type RiskConfig = Config['risk'];
-/** Sizing settings (global, or a strategy's merged over them). */
-export type SizingConfig = Config['sizing'];
-/** Market calendar settings. */
-export type MarketConfig = Config['market'];
-/** Paper broker simulation settings. */
-export type PaperConfig = Config['broker']['paper'];
 
 function isRegExp(source: string): boolean {
   try {

@@ -2,8 +2,10 @@
  * Routed accounts. An account is a named broker connection with its own books (positions, orders,
  * reservations) and its own risk limits. A strategy maps to one or more accounts, so one alert can
  * fan out (paper and live side by side); alerts of any other strategy go to the default account.
+ * Account names match ignoring case, `_` and `-` (see accountKey); a name listed twice counts once.
  */
 import type { BrokerPort } from '../brokers/port.ts';
+import { accountKey } from '../domain/ids.ts';
 import type { DriftPolicy } from '../domain/reconciliation.ts';
 import type { BookStore } from '../store/book-store.ts';
 import type { OrderStore } from '../store/order-store.ts';
@@ -40,15 +42,13 @@ export function createRouting(
 ): Routing {
   const [fallback] = accounts;
   if (fallback === undefined) throw new RangeError('routing needs at least one account');
-  const byId = new Map(accounts.map((account) => [account.accountId, account]));
+  const byKey = new Map(accounts.map((account) => [accountKey(account.accountId), account]));
   const routes = new Map<string, AccountDeps[]>();
   for (const [name, ids] of Object.entries(strategyAccounts)) {
     const key = strategyKey(name);
     if (key === undefined || ids === undefined) continue;
-    routes.set(
-      key,
-      ids.flatMap((id) => byId.get(id) ?? []),
-    );
+    const named = ids.flatMap((id) => byKey.get(accountKey(id)) ?? []);
+    routes.set(key, [...new Set(named)]);
   }
   return {
     accounts,
@@ -57,6 +57,6 @@ export function createRouting(
       const routed = key === undefined ? undefined : routes.get(key);
       return routed !== undefined && routed.length > 0 ? routed : [fallback];
     },
-    find: (accountId) => byId.get(accountId),
+    find: (accountId) => byKey.get(accountKey(accountId)),
   };
 }

@@ -1,24 +1,85 @@
 /**
- * Start-up shared by the Lambda entries: configuration from the environment, the DynamoDB clients
- * (once per container), the dependencies, and the account's book.
+ * Start-up shared by the Lambda entries and the local server: configuration from the environment,
+ * secrets (Secrets Manager on AWS, read once per container and cached), the DynamoDB clients, the
+ * brokers, the dependencies, and every account's book.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'hono';
 import { type Config, loadConfig } from '../config.ts';
+import type { SecretStore } from '../secrets/secret-store.ts';
+import { AppSecret, readSecret } from '../secrets/secret-values.ts';
+import { createSecretsManagerStore } from '../secrets/secrets-manager-store.ts';
 import { createDynamoClients } from '../store/table.ts';
+import { createBrokers } from './broker-factory.ts';
 import { accountConfigs, buildDeps, type Deps } from './build-deps.ts';
-import { errorFields } from './logger.ts';
+import { errorFields, jsonLogger, type Logger } from './logger.ts';
+import { MemoryMetrics, type Metrics } from './metrics.ts';
 import { refreshBrokerSnapshot } from './reconcile-pass.ts';
 
 /** Builds the dependencies from `env`; throws ConfigError listing every configuration problem. */
 export async function bootFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   sourceIp: (c: Context) => string | undefined,
+  metrics?: Metrics,
 ): Promise<Deps> {
-  const config = loadConfig(env);
+  const loaded = loadConfig(env);
+  const log = jsonLogger(loaded.log.level);
+  const secrets = secretStoreFor(loaded, log);
+  const config = await withAppSecret(loaded, secrets);
   const { doc } = createDynamoClients(config.dynamodb);
-  const deps = buildDeps(config, { doc, sourceIp });
+  return bootWith(config, { doc, sourceIp, log, secrets, metrics });
+}
+
+/** What start-up is given besides the configuration. */
+export interface BootRuntime {
+  doc: DynamoDBDocumentClient;
+  sourceIp: (c: Context) => string | undefined;
+  log: Logger;
+  secrets?: SecretStore | undefined;
+  metrics?: Metrics | undefined;
+}
+
+/** Makes the brokers, builds the dependencies and prepares every account's book. */
+export async function bootWith(config: Config, runtime: BootRuntime): Promise<Deps> {
+  const { doc, log, secrets } = runtime;
+  const now = () => new Date();
+  const table = { doc, tableName: config.dynamodb.tableName };
+  const metrics = runtime.metrics ?? new MemoryMetrics();
+  const brokers = await createBrokers(config, { table, secrets, log, now, metrics });
+  const deps = buildDeps(config, { doc, sourceIp: runtime.sourceIp, log, brokers, metrics });
   await prepareAccounts(deps, config);
   return deps;
+}
+
+/**
+ * A Secrets Manager store when any secret id is configured (cached per container), else none. Local
+ * mode passes `local`, a store of files in DATA_DIR, used unless a Secrets Manager endpoint is set.
+ */
+export function secretStoreFor(config: Config, log: Logger, local?: SecretStore): SecretStore | undefined {
+  const brokers = accountConfigs(config).map((account) => account.broker);
+  const wanted =
+    config.secrets.appSecretId !== undefined ||
+    brokers.some((broker) => broker.alpaca.secretId !== undefined || broker.schwab.secretId !== undefined);
+  if (!wanted) return undefined;
+  if (local !== undefined && config.secrets.endpoint === undefined) return local;
+  return createSecretsManagerStore({
+    region: config.dynamodb.region,
+    endpoint: config.secrets.endpoint,
+    ttlMs: config.secrets.ttlSeconds * 1000,
+    log,
+  });
+}
+
+/** The configuration with the webhook passphrase and API token from the app secret, where the environment set none. */
+export async function withAppSecret(config: Config, secrets: SecretStore | undefined): Promise<Config> {
+  const secretId = config.secrets.appSecretId;
+  if (secretId === undefined || secrets === undefined) return config;
+  const secret = await readSecret(secrets, secretId, AppSecret);
+  return {
+    ...config,
+    webhook: { ...config.webhook, passphrase: config.webhook.passphrase ?? secret.webhookPassphrase },
+    api: { token: config.api.token ?? secret.apiToken },
+  };
 }
 
 /**

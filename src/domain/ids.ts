@@ -54,3 +54,11 @@ export function asClientOrderId(value: string): ClientOrderId {
 export function asAlertId(value: string): AlertId {
   return value as AlertId;
 }
+
+/**
+ * The key an account name is matched by: lower case, letters and digits only, so the `paper2` that
+ * PINEBRIDGE__ACCOUNTS__PAPER_2__… configures and the `paper_2` a strategy lists are one account.
+ */
+export function accountKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}

@@ -1,15 +1,18 @@
 /**
  * Local mode: the same app as on Lambda, served by @hono/node-server, on the embedded engine (or
- * DYNAMODB_ENDPOINT), with the paper broker and a reconcile timer. No AWS account needed.
+ * DYNAMODB_ENDPOINT), with the configured broker (the paper broker unless BROKER says otherwise) and
+ * a reconcile timer over every account. No AWS account needed.
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { prepareAccounts } from '../app/boot.ts';
-import { buildDeps, type Deps } from '../app/build-deps.ts';
+import { bootWith, secretStoreFor, withAppSecret } from '../app/boot.ts';
+import type { Deps } from '../app/build-deps.ts';
 import { createApp } from '../app/create-app.ts';
-import { errorFields } from '../app/logger.ts';
+import { errorFields, jsonLogger } from '../app/logger.ts';
 import { type Config, loadConfig } from '../config.ts';
+import { FileSecretStore } from '../secrets/file-secret-store.ts';
 import { createDynamoClients, ensureTable } from '../store/table.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo.ts';
 import { type LocalSecrets, loadLocalSecrets } from './local-secrets.ts';
@@ -29,15 +32,21 @@ export interface LocalServer {
 export async function startLocalServer(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<LocalServer> {
-  const loaded = loadConfig(env);
-  const secrets = loadLocalSecrets(loaded.dataDir, {
+  const fromEnv = loadConfig(env);
+  const secrets = secretStoreFor(
+    fromEnv,
+    jsonLogger(fromEnv.log.level),
+    new FileSecretStore(join(fromEnv.dataDir, 'secrets')),
+  );
+  const loaded = await withAppSecret(fromEnv, secrets);
+  const local = loadLocalSecrets(loaded.dataDir, {
     passphrase: loaded.webhook.passphrase,
     apiToken: loaded.api.token,
   });
   const config: Config = {
     ...loaded,
-    webhook: { ...loaded.webhook, passphrase: secrets.passphrase },
-    api: { token: secrets.apiToken },
+    webhook: { ...loaded.webhook, passphrase: local.passphrase },
+    api: { token: local.apiToken },
   };
   const engine: EmbeddedDynamo | undefined = config.dynamodb.endpoint
     ? undefined
@@ -46,11 +55,13 @@ export async function startLocalServer(
   const clients = createDynamoClients({ endpoint, region: config.dynamodb.region });
   await ensureTable(clients.raw, config.dynamodb.tableName);
 
-  const deps = buildDeps(config, {
+  const log = jsonLogger(config.log.level);
+  const deps = await bootWith(config, {
     doc: clients.doc,
     sourceIp: (c) => normalizeIp(getConnInfo(c).remote.address),
+    log,
+    secrets,
   });
-  await prepareAccounts(deps, config);
   const app = createApp(deps);
 
   const server = serve({ fetch: app.fetch, port: config.server.port, hostname: config.server.host });
@@ -75,7 +86,7 @@ export async function startLocalServer(
   return {
     url: `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`,
     config,
-    secrets,
+    secrets: local,
     deps,
     dynamoEndpoint: endpoint,
     embedded: engine !== undefined,
