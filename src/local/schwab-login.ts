@@ -1,17 +1,25 @@
 /**
- * `npm run schwab:login`: logs in to Schwab and stores the tokens in DATA_DIR/schwab-tokens.json.
- * Needed once, then again every 7 days (Schwab's refresh token limit).
+ * `npm run schwab:login`: logs in to Schwab and stores the tokens. Needed once, then again every 7
+ * days (Schwab's refresh token limit).
  *
  * Reads SCHWAB_APP_KEY, SCHWAB_APP_SECRET, SCHWAB_CALLBACK_URL (default https://127.0.0.1), optional
- * SCHWAB_BASE_URL, and DATA_DIR (default .pinebridge). It writes the local file only; with
- * SCHWAB_SECRET_ID set it says how to put the tokens into that secret.
+ * SCHWAB_BASE_URL, and DATA_DIR (default .pinebridge). The tokens go to DATA_DIR/schwab-tokens.json
+ * (SCHWAB_TOKENS_FILE names another file, e.g. schwab-tokens-<account>.json for an extra account), or,
+ * with SCHWAB_SECRET_ID set, into that Secrets Manager secret (AWS credentials and AWS_REGION from
+ * the environment, as the AWS CLI reads them), beside the app credentials already there.
  */
 import { createInterface } from 'node:readline/promises';
 import { z } from 'zod';
 import { BrokerError } from '../brokers/errors.ts';
 import { completeLogin, SchwabLoginError } from '../brokers/schwab/schwab-login.ts';
 import { authorizeUrl } from '../brokers/schwab/schwab-oauth.ts';
-import { FileSchwabTokenStore } from '../brokers/schwab/schwab-token-store.ts';
+import {
+  FileSchwabTokenStore,
+  SCHWAB_TOKENS_FILE,
+  SecretSchwabTokenStore,
+} from '../brokers/schwab/schwab-token-store.ts';
+import { SecretStoreError } from '../secrets/secret-store.ts';
+import { createSecretsManagerStore } from '../secrets/secrets-manager-store.ts';
 
 const LoginEnv = z.object({
   SCHWAB_APP_KEY: z.string({ error: 'is required: the app key from developer.schwab.com' }).min(1),
@@ -19,7 +27,13 @@ const LoginEnv = z.object({
   SCHWAB_CALLBACK_URL: z.url().default('https://127.0.0.1'),
   SCHWAB_BASE_URL: z.url().optional(),
   SCHWAB_SECRET_ID: z.string().min(1).optional(),
+  SCHWAB_TOKENS_FILE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\.json$/, 'must be a file name ending in .json')
+    .default(SCHWAB_TOKENS_FILE),
   DATA_DIR: z.string().min(1).default('.pinebridge'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  SECRETS_MANAGER_ENDPOINT: z.url().optional(),
 });
 
 const parsed = LoginEnv.safeParse(process.env);
@@ -35,7 +49,16 @@ const settings = {
   appSecret: env.SCHWAB_APP_SECRET,
   callbackUrl: env.SCHWAB_CALLBACK_URL,
 };
-const store = new FileSchwabTokenStore(env.DATA_DIR);
+const file = new FileSchwabTokenStore(env.DATA_DIR, env.SCHWAB_TOKENS_FILE);
+const secretId = env.SCHWAB_SECRET_ID;
+const store =
+  secretId === undefined
+    ? file
+    : new SecretSchwabTokenStore(
+        createSecretsManagerStore({ region: env.AWS_REGION, endpoint: env.SECRETS_MANAGER_ENDPOINT }),
+        secretId,
+      );
+const where = secretId === undefined ? file.path : `the secret ${secretId}`;
 const io = createInterface({ input: process.stdin, output: process.stdout });
 
 try {
@@ -47,15 +70,13 @@ try {
     '3. Paste the whole address from the browser here, within 30 seconds:\n> ',
   );
   const tokens = await completeLogin({ redirectUrl, settings, store });
-  process.stdout.write(`\nSaved to ${store.path}. Log in again before ${tokens.refreshTokenExpiresAt}.\n`);
-  if (env.SCHWAB_SECRET_ID !== undefined) {
-    process.stdout.write(
-      `SCHWAB_SECRET_ID is set: this command writes the local file only. Put the file's JSON under ` +
-        `"tokens" in the secret ${env.SCHWAB_SECRET_ID}, beside appKey, appSecret and callbackUrl.\n`,
-    );
-  }
+  process.stdout.write(`\nSaved to ${where}. Log in again before ${tokens.refreshTokenExpiresAt}.\n`);
 } catch (error) {
-  if (!(error instanceof SchwabLoginError || error instanceof BrokerError)) throw error;
+  if (
+    !(error instanceof SchwabLoginError || error instanceof BrokerError || error instanceof SecretStoreError)
+  ) {
+    throw error;
+  }
   process.stderr.write(`\nLogin failed: ${error.message}\n`);
   process.exitCode = 1;
 } finally {
