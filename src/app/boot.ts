@@ -12,7 +12,7 @@ import { createSecretsManagerStore } from '../secrets/secrets-manager-store.ts';
 import { createDynamoClients } from '../store/table.ts';
 import { createBrokers } from './broker-factory.ts';
 import { accountConfigs, buildDeps, type Deps } from './build-deps.ts';
-import { errorFields, jsonLogger, type Logger } from './logger.ts';
+import { errorFields, jsonLogger, type Logger, type LogLevel } from './logger.ts';
 import { MemoryMetrics, type Metrics } from './metrics.ts';
 import { refreshBrokerSnapshot } from './reconcile-pass.ts';
 
@@ -20,14 +20,21 @@ import { refreshBrokerSnapshot } from './reconcile-pass.ts';
 export async function bootFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   sourceIp: (c: Context) => string | undefined,
-  metrics?: Metrics,
+  observability: Observability = {},
 ): Promise<Deps> {
   const loaded = loadConfig(env);
-  const log = jsonLogger(loaded.log.level);
+  const log = (observability.logger ?? jsonLogger)(loaded.log.level);
+  const metrics = observability.metrics;
   const secrets = secretStoreFor(loaded, log);
   const config = await withAppSecret(loaded, secrets);
   const { doc } = createDynamoClients(config.dynamodb);
   return bootWith(config, { doc, sourceIp, log, secrets, metrics });
+}
+
+/** Where logs and metrics go (the Lambda entries pass Powertools-backed ones). */
+export interface Observability {
+  logger?: (level: LogLevel) => Logger;
+  metrics?: Metrics;
 }
 
 /** What start-up is given besides the configuration. */
