@@ -77,15 +77,25 @@ export function secretStoreFor(config: Config, log: Logger, local?: SecretStore)
   });
 }
 
-/** The configuration with the webhook passphrase and API token from the app secret, where the environment set none. */
+/**
+ * The configuration with the webhook passphrase and API token from the app secret, where the
+ * environment set none: the secret must hold what the environment lacks.
+ */
 export async function withAppSecret(config: Config, secrets: SecretStore | undefined): Promise<Config> {
   const secretId = config.secrets.appSecretId;
   if (secretId === undefined || secrets === undefined) return config;
-  const secret = await readSecret(secrets, secretId, AppSecret);
+  const { passphrase } = config.webhook;
+  const token = config.api.token;
+  if (passphrase !== undefined && token !== undefined) return config;
+  const wanted = AppSecret.pick({
+    ...(passphrase === undefined ? { webhookPassphrase: true } : {}),
+    ...(token === undefined ? { apiToken: true } : {}),
+  } as const);
+  const secret: Partial<AppSecret> = await readSecret(secrets, secretId, wanted);
   return {
     ...config,
-    webhook: { ...config.webhook, passphrase: config.webhook.passphrase ?? secret.webhookPassphrase },
-    api: { token: config.api.token ?? secret.apiToken },
+    webhook: { ...config.webhook, passphrase: passphrase ?? secret.webhookPassphrase },
+    api: { token: token ?? secret.apiToken },
   };
 }
 

@@ -2,6 +2,7 @@
  * `npm start`: runs pinebridge locally until interrupted.
  */
 import { ConfigError } from '../config.ts';
+import { SecretStoreError } from '../secrets/secret-store.ts';
 import { banner } from './banner.ts';
 import { startLocalServer } from './local-server.ts';
 
@@ -21,7 +22,7 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof SecretStoreError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -5,8 +5,12 @@
 
 /** A place that holds JSON secrets by id (a Secrets Manager name or ARN, or a local file name). */
 export interface SecretStore {
-  /** The secret's JSON object, or undefined when the secret does not exist or holds no value yet. */
-  getJson(secretId: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The secret's JSON object, or undefined when the secret does not exist or holds no value yet.
+   * With `fresh`, the value is read from the source, not from a cache: for values another process
+   * may have rewritten (Schwab's rotating tokens).
+   */
+  getJson(secretId: string, options?: { fresh?: boolean }): Promise<Record<string, unknown> | undefined>;
   /** Writes a new value (a new version on Secrets Manager); later reads see it. */
   putJson(secretId: string, value: Record<string, unknown>): Promise<void>;
 }

@@ -80,9 +80,9 @@ export class SecretsManagerStore implements SecretStore {
     this.log = options.log ?? { warn: (message, fields) => console.warn(message, fields) };
   }
 
-  async getJson(secretId: string): Promise<SecretJson | undefined> {
+  async getJson(secretId: string, options: { fresh?: boolean } = {}): Promise<SecretJson | undefined> {
     const entry = this.cache.get(secretId);
-    if (entry && this.now() - entry.fetchedAt < this.ttlMs) return copy(entry.value);
+    if (!options.fresh && entry && this.now() - entry.fetchedAt < this.ttlMs) return copy(entry.value);
     let pending = this.inflight.get(secretId);
     if (!pending) {
       const refresh = this.refresh(secretId, entry).finally(() => {

@@ -8,7 +8,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { SecretStore } from '../../secrets/secret-store.ts';
+import { type SecretStore, SecretStoreError } from '../../secrets/secret-store.ts';
 import { SchwabTokens } from './schwab-tokens.ts';
 
 /** Loads and saves the tokens of one Schwab login. */
@@ -38,14 +38,15 @@ export class SecretSchwabTokenStore implements SchwabTokenStore {
     private readonly secretId: string,
   ) {}
 
+  // Tokens rotate and another container or a new login may have rewritten them: read past any cache.
   async load(): Promise<SchwabTokens | undefined> {
-    const secret = await this.secrets.getJson(this.secretId);
+    const secret = await this.secrets.getJson(this.secretId, { fresh: true });
     const parsed = SchwabTokens.safeParse(secret?.tokens);
     return parsed.success ? parsed.data : undefined;
   }
 
   async save(tokens: SchwabTokens): Promise<void> {
-    const current = (await this.secrets.getJson(this.secretId)) ?? {};
+    const current = (await this.secrets.getJson(this.secretId, { fresh: true })) ?? {};
     await this.secrets.putJson(this.secretId, { ...current, tokens });
   }
 }
@@ -53,10 +54,12 @@ export class SecretSchwabTokenStore implements SchwabTokenStore {
 /** The app credentials and settings held in the Schwab secret; throws when they are missing. */
 export async function readSchwabSecret(secrets: SecretStore, secretId: string): Promise<SchwabSecret> {
   const value = await secrets.getJson(secretId);
-  const parsed = SchwabSecret.safeParse(value ?? {});
+  if (value === undefined)
+    throw new SecretStoreError(`the Schwab secret ${secretId} does not exist or has no value`);
+  const parsed = SchwabSecret.safeParse(value);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`the Schwab secret ${secretId} lacks or has invalid: ${fields}`);
+    throw new SecretStoreError(`the Schwab secret ${secretId} lacks or has invalid: ${fields}`);
   }
   return parsed.data;
 }
