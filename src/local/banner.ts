@@ -32,7 +32,7 @@ export function banner(server: LocalServer): string {
   });
   const lines = [
     '',
-    'pinebridge is running (local mode, paper broker)',
+    `pinebridge is running (local mode, ${brokersOf(server)})`,
     '',
     `  webhook URL   ${webhookUrl}`,
     `  passphrase    ${secrets.passphrase}   (${secrets.source.passphrase}; WEBHOOK_PASSPHRASE overrides)`,
@@ -55,6 +55,14 @@ export function banner(server: LocalServer): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** "paper broker", or each account with its broker when there are several. */
+function brokersOf(server: LocalServer): string {
+  const accounts = server.deps.routing.accounts;
+  const [only] = accounts;
+  if (accounts.length === 1 && only) return `${only.broker.name} broker`;
+  return `accounts: ${accounts.map((account) => `${account.accountId} on ${account.broker.name}`).join(', ')}`;
 }
 
 /** Text for the inside of a single-quoted shell word. */
