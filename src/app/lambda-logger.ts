@@ -28,23 +28,16 @@ export function lambdaLogger(level: LogLevel, serviceName: string): LambdaLogger
     if (typeof alertId === 'string' && logger.getCorrelationId() !== alertId)
       logger.setCorrelationId(alertId);
   };
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+      correlate(fields);
+      logger[level](message, { ...fields });
+    };
   return {
-    debug: (message, fields) => {
-      correlate(fields);
-      logger.debug(message, { ...fields });
-    },
-    info: (message, fields) => {
-      correlate(fields);
-      logger.info(message, { ...fields });
-    },
-    warn: (message, fields) => {
-      correlate(fields);
-      logger.warn(message, { ...fields });
-    },
-    error: (message, fields) => {
-      correlate(fields);
-      logger.error(message, { ...fields });
-    },
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     startInvocation: (context) => {
       if (context) logger.addContext(context);
     },

@@ -16,7 +16,7 @@ import {
   clientOrderIdPrefixAt,
 } from '../domain/ids.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderStatusReport } from '../domain/order.ts';
-import { isConditionFailed, keys, OPEN_INDEX, type TableRef } from './table.ts';
+import { isConditionFailed, keys, OPEN_INDEX, queryAll, type TableRef } from './table.ts';
 
 /** One status change of an order, with where it came from. */
 export interface OrderEvent {
@@ -178,45 +178,25 @@ export class OrderStore {
    * characters are the time in base 36, so this is a key range, not a scan of history.
    */
   async listSince(since: Date): Promise<OrderRecord[]> {
-    const orders: OrderRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.book(this.accountId).pk,
-            ':from': `ORDER#${clientOrderIdPrefixAt(since)}`,
-            ':to': `ORDER#${CLIENT_ORDER_ID_PREFIX}~`,
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      orders.push(...(page.Items ?? []).map(parseOrder));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return orders;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.book(this.accountId).pk,
+        ':from': `ORDER#${clientOrderIdPrefixAt(since)}`,
+        ':to': `ORDER#${CLIENT_ORDER_ID_PREFIX}~`,
+      },
+    });
+    return items.map(parseOrder);
   }
 
   /** Orders not yet settled, oldest first: read from the sparse index, so cost follows their number only. */
   async listOpen(): Promise<OrderRecord[]> {
-    const orders: OrderRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: OPEN_INDEX,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.openOrders(this.accountId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      orders.push(...(page.Items ?? []).map(parseOrder));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return orders;
+    const items = await queryAll(this.table, {
+      IndexName: OPEN_INDEX,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.openOrders(this.accountId) },
+    });
+    return items.map(parseOrder);
   }
 }
 

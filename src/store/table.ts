@@ -18,7 +18,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /** The name of the TTL attribute (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -136,4 +136,21 @@ export function isConditionFailed(error: unknown): boolean {
 /** Epoch seconds `days` after `now`, for the TTL attribute. */
 export function expiresAfterDays(now: Date, days: number): number {
   return Math.floor(now.getTime() / 1000) + days * 86_400;
+}
+
+/** Every item a query matches, page after page. */
+export async function queryAll(
+  table: TableRef,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.doc.send(
+      new QueryCommand({ ...input, TableName: table.tableName, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -26,7 +26,7 @@ import {
 } from '../../domain/order.ts';
 import { applyFill, flatPosition, round, roundMoney } from '../../domain/position.ts';
 import { dayOrderExpired, type SessionMarket } from '../../domain/reconciliation.ts';
-import { isConditionFailed, keys, type TableRef } from '../../store/table.ts';
+import { isConditionFailed, keys, queryAll, type TableRef } from '../../store/table.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import type { AccountReport, BrokerPort, MarketClock, OrderRef } from '../port.ts';
 import { drawFault, NO_FAULTS, type PaperFaults } from './faults.ts';
@@ -161,27 +161,18 @@ export class PaperBroker implements BrokerPort {
 
   /** Reads every paper order of the account: the simulation keeps no fill index, so this grows with history. */
   async listFillsSince(since: Date): Promise<FillReport[]> {
-    const fills: FillReport[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
-          FilterExpression: 'updatedAt >= :since',
-          ExpressionAttributeValues: {
-            ':pk': keys.paperAccount(this.accountId).pk,
-            ':order': 'ORDER#',
-            ':since': since.toISOString(),
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) fills.push(...PaperOrder.parse(item).fills);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
     const sinceIso = since.toISOString();
-    return fills
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :order)',
+      FilterExpression: 'updatedAt >= :since',
+      ExpressionAttributeValues: {
+        ':pk': keys.paperAccount(this.accountId).pk,
+        ':order': 'ORDER#',
+        ':since': sinceIso,
+      },
+    });
+    return items
+      .flatMap((item) => PaperOrder.parse(item).fills)
       .filter((fill) => fill.filledAt >= sinceIso)
       .sort((a, b) => a.filledAt.localeCompare(b.filledAt));
   }
