@@ -2,7 +2,8 @@
  * Lambda entry for the scheduled reconcile pass (EventBridge Scheduler or a scheduled rule). The
  * event's content is not needed: every invocation runs one pass per account and returns the reports.
  * When an account's pass cannot run (its orders cannot be listed) the others still run, then the
- * invocation fails, so the scheduler's retry policy and dead-letter queue see it. Logs go through
+ * invocation fails: Scheduler invokes asynchronously, so the stack sends a failed pass, with its
+ * error, to the dead-letter queue through the function's on-failure destination. Logs go through
  * Powertools Logger; the pass's metrics are written as EMF when the invocation ends.
  */
 import { bootFromEnv } from '../src/app/boot.ts';
