@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: measures pinebridge's hot path, its DynamoDB cost, its own overhead, its cold
+ * start, the local server over HTTP and the reconcile pass against history; writes
+ * bench/results.json and prints the tables (progress goes to stderr). Never part of `npm test`.
+ *
+ * Engines: DynamoDB Local (java) and dynalite, each in a process of its own; `npm start` brings its
+ * own embedded engine. Every measurement gets a fresh table. BENCH_QUICK=1 runs smaller counts (for
+ * working on the bench itself; the published numbers come from a full run).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { measureColdStart } from './cold-start.ts';
+import { type Engine, startDynalite, startDynamoDbLocal } from './engines.ts';
+import { measureHttp } from './http.ts';
+import { lambdaContext } from './lambda-app.ts';
+import { type LatencyRun, measureLatency, warmEngine } from './latency.ts';
+import { measureOverhead, memoryHandler } from './overhead.ts';
+import { profileAlerts, profileHotPath } from './profile.ts';
+import { measureReconcile } from './reconcile.ts';
+import { printReport, targetsOf } from './report.ts';
+import { measureSdkCost } from './sdk-cost.ts';
+import { progress } from './stats.ts';
+import { divertStdout } from './stdout-sink.ts';
+import { measureTrips } from './trips.ts';
+
+// The Lambda runtime is Node 24 (no such warning there); the SDK's Node 20 notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const quick = process.env.BENCH_QUICK === '1';
+const scale = (n: number) => (quick ? Math.max(10, Math.round(n / 5)) : n);
+/** Alerts per in-process run, by concurrency: each level sends several rounds of its concurrency. */
+const LATENCY_RUNS: ReadonlyArray<readonly [number, number]> = [
+  [1, scale(60)],
+  [10, scale(200)],
+  [50, scale(400)],
+  [200, scale(400)],
+];
+
+const started = Date.now();
+const machine = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  startedAt: new Date(started).toISOString(),
+  quick,
+};
+progress(
+  `machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
+);
+
+// What the app logs while it is measured is counted, not shown; progress lines still reach stderr.
+const sink = divertStdout();
+const engines: Engine[] = [];
+try {
+  progress('part 3: own overhead (in-memory stores, instant broker)');
+  const overhead = await measureOverhead(scale(5000), scale(1000), 10);
+
+  progress('starting DynamoDB Local and dynalite');
+  const dynalite = await startDynalite();
+  engines.push(dynalite);
+  const dynamoLocal = await startDynamoDbLocal();
+  engines.push(dynamoLocal);
+  for (const engine of [dynalite, dynamoLocal]) {
+    progress(`warming ${engine.name} up (${scale(200)} alerts on a throwaway table)`);
+    await warmEngine(engine, scale(200));
+  }
+  const latency: LatencyRun[] = [];
+  for (const engine of [dynalite, dynamoLocal]) {
+    for (const [concurrency, count] of LATENCY_RUNS) {
+      progress(`part 1: ${engine.name}, paper broker, concurrency ${concurrency}, ${count} alerts`);
+      latency.push(await measureLatency(engine, concurrency, count));
+    }
+  }
+  for (const [concurrency, count] of [
+    [1, scale(60)],
+    [50, scale(400)],
+  ] as const) {
+    progress(`part 1 (diagnostic): dynalite, instant broker, concurrency ${concurrency}, ${count} alerts`);
+    latency.push(await measureLatency(dynalite, concurrency, count, 'instant'));
+  }
+
+  progress('part 2: round trips and capacity units per alert (DynamoDB Local, then dynalite)');
+  const trips = await measureTrips(dynamoLocal, scale(20), 1000);
+  const tripsDynalite = await measureTrips(dynalite, scale(10), 1000);
+
+  progress('part 6: reconcile pass with 10 open orders and 0 / 1,000 / 10,000 closed (DynamoDB Local)');
+  const reconcile = await measureReconcile(dynamoLocal, [0, 1000, 10_000], quick ? 3 : 7);
+
+  progress('part 4: bundles and cold start (10 fresh processes per bundle, against dynalite)');
+  const coldStart = await measureColdStart(dynalite);
+
+  progress('CPU profiles: the hot path against dynalite, and our own overhead over in-memory doubles');
+  const profile = await profileHotPath(dynalite, scale(100), 30);
+  const memory = memoryHandler(10);
+  const ownProfile = await profileAlerts('own-overhead', scale(3000), scale(1000), (event) =>
+    memory.handler(event, lambdaContext()),
+  );
+
+  progress('diagnostic: client-side cost of one DynamoDB round trip (dynalite)');
+  const sdkCost = await measureSdkCost(dynalite, scale(2000));
+
+  for (const engine of engines) await engine.stop();
+  progress('part 5: npm start over HTTP with autocannon (1, then 50 connections, 10 s each)');
+  const http = [await measureHttp(1, quick ? 3 : 10), await measureHttp(50, quick ? 3 : 10)];
+
+  const at50 = latency.find(
+    (run) => run.engine === 'dynalite' && run.broker === 'paper' && run.concurrency === 50,
+  );
+  const http50 = http.find((run) => run.connections === 50);
+  const reconcileMs = Object.fromEntries(
+    reconcile.map((run) => [String(run.closedOrders), run.medianPassMs]),
+  );
+  const results = {
+    ddbTripsPerAcceptedAlert: trips.accepted.ours,
+    ddbTripsPerDuplicateAlert: trips.duplicate.ours,
+    ownOverheadP99Ms: overhead.pipelineMs.p99,
+    inProcessP99MsAtConcurrency50: at50?.latencyMs.p99 ?? Number.NaN,
+    webhookBundleBytes: coldStart.webhook.bytes,
+    initMsMedian: coldStart.webhook.initMsMedian,
+    reconcileMsByClosedOrders: reconcileMs,
+    httpAlertsPerSecond: http50?.acceptedPerSecond ?? Number.NaN,
+    // Beyond the required keys:
+    ddbTripsPerAcceptedAlertWithPaperBroker: trips.accepted.trips,
+    ddbTripsPerDeniedAlert: trips.denied.ours,
+    httpRequestsPerSecond: http50?.requestsPerSecond ?? Number.NaN,
+    reconcileBundleBytes: coldStart.reconcile.bytes,
+    reconcileInitMsMedian: coldStart.reconcile.initMsMedian,
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    targets: [] as ReturnType<typeof targetsOf>,
+    detail: {
+      latency,
+      trips,
+      tripsDynalite,
+      overhead,
+      coldStart,
+      http,
+      reconcile,
+      profile,
+      ownProfile,
+      sdkCost,
+    },
+  };
+  results.targets = targetsOf(results);
+  sink.restore();
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  printReport(results);
+  progress(
+    `done in ${results.durationSeconds} s; wrote bench/results.json; profiles: ${profile.file} ${ownProfile.file}`,
+  );
+} finally {
+  sink.restore();
+  for (const engine of engines) await engine.stop();
+}
