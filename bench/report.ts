@@ -1,125 +1,10 @@
 /**
- * The benchmark's results: their shape, the issue's targets judged against them, and the tables
- * printed at the end of `npm run bench`.
+ * The tables printed at the end of `npm run bench`.
  */
-import type { ColdStartReport } from './cold-start.ts';
-import type { HttpReport } from './http.ts';
-import type { LatencyRun } from './latency.ts';
-import type { OverheadReport } from './overhead.ts';
 import type { ProfileReport } from './profile.ts';
-import type { ReconcileRun } from './reconcile.ts';
-import type { CallCost } from './sdk-cost.ts';
 import { table } from './stats.ts';
+import type { BenchResults } from './targets.ts';
 import type { TripReport } from './trips.ts';
-
-/** One target of the issue and whether the run met it. */
-export interface Target {
-  target: string;
-  goal: string;
-  measured: string;
-  met: boolean;
-}
-
-/** bench/results.json. */
-export interface BenchResults {
-  ddbTripsPerAcceptedAlert: number;
-  ddbTripsPerDuplicateAlert: number;
-  ownOverheadP99Ms: number;
-  inProcessP99MsAtConcurrency50: number;
-  webhookBundleBytes: number;
-  initMsMedian: number;
-  reconcileMsByClosedOrders: Record<string, number>;
-  httpAlertsPerSecond: number;
-  ddbTripsPerAcceptedAlertWithPaperBroker: number;
-  ddbTripsPerDeniedAlert: number;
-  httpRequestsPerSecond: number;
-  reconcileBundleBytes: number;
-  reconcileInitMsMedian: number;
-  machine: Record<string, unknown>;
-  durationSeconds: number;
-  targets: Target[];
-  detail: {
-    latency: LatencyRun[];
-    trips: TripReport;
-    tripsDynalite: TripReport;
-    overhead: OverheadReport;
-    coldStart: ColdStartReport;
-    http: HttpReport[];
-    reconcile: ReconcileRun[];
-    profile: ProfileReport;
-    ownProfile: ProfileReport;
-    sdkCost: Record<string, CallCost>;
-  };
-}
-
-/** Flat within noise: the same DynamoDB work at every size, and the time at most 25 % (or 20 ms) apart. */
-function reconcileFlat(runs: readonly ReconcileRun[]): { flat: boolean; text: string } {
-  const [first] = runs;
-  const last = runs.at(-1);
-  if (first === undefined || last === undefined) return { flat: false, text: 'not measured' };
-  const same = runs.every(
-    (run) =>
-      run.steadyPass.trips === first.steadyPass.trips &&
-      run.steadyPass.rcu === first.steadyPass.rcu &&
-      run.steadyPass.wcu === first.steadyPass.wcu &&
-      run.steadyPass.itemsRead === first.steadyPass.itemsRead,
-  );
-  const times = runs.map((run) => run.medianPassMs);
-  const spread = Math.max(...times) - Math.min(...times);
-  const within = spread <= Math.max(20, 0.25 * Math.min(...times));
-  const text = `${times.map((ms) => `${ms} ms`).join(' / ')}; steady pass ${first.steadyPass.trips} trips, ${first.steadyPass.rcu} RCU, ${first.steadyPass.wcu} WCU at every size: ${same ? 'identical' : 'different'}`;
-  return { flat: same && within, text };
-}
-
-/** The issue's targets against `r`. */
-export function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
-  const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;
-  const reconcile = reconcileFlat(r.detail.reconcile);
-  return [
-    {
-      target: 'DynamoDB round trips per accepted alert',
-      goal: '<= 3',
-      measured: `${r.ddbTripsPerAcceptedAlert} ours (+${r.ddbTripsPerAcceptedAlertWithPaperBroker - r.ddbTripsPerAcceptedAlert} of the paper broker)`,
-      met: r.ddbTripsPerAcceptedAlert <= 3,
-    },
-    {
-      target: 'DynamoDB round trips per duplicate alert',
-      goal: '1',
-      measured: String(r.ddbTripsPerDuplicateAlert),
-      met: r.ddbTripsPerDuplicateAlert <= 1,
-    },
-    {
-      target: 'Own overhead p99',
-      goal: '< 1 ms',
-      measured: `${r.ownOverheadP99Ms} ms`,
-      met: r.ownOverheadP99Ms < 1,
-    },
-    {
-      target: 'In-process p99 at concurrency 50, embedded engine',
-      goal: '< 25 ms',
-      measured: `${r.inProcessP99MsAtConcurrency50} ms`,
-      met: r.inProcessP99MsAtConcurrency50 < 25,
-    },
-    {
-      target: 'Webhook bundle (minified)',
-      goal: '< 400 KB',
-      measured: `${kb(r.webhookBundleBytes)} (${r.webhookBundleBytes} bytes)`,
-      met: r.webhookBundleBytes < 400_000,
-    },
-    {
-      target: 'Import and init, median of 10',
-      goal: '< 100 ms',
-      measured: `${r.initMsMedian} ms`,
-      met: r.initMsMedian < 100,
-    },
-    {
-      target: 'Reconcile flat from 0 to 10,000 closed orders',
-      goal: 'flat within noise',
-      measured: reconcile.text,
-      met: reconcile.flat,
-    },
-  ];
-}
 
 const fmt = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value) ? '-' : String(value);
@@ -294,13 +179,13 @@ export function printReport(r: BenchResults): void {
     ),
   );
   section(
-    '6. Reconcile pass, 10 open orders (DynamoDB Local)',
+    '6. Reconcile pass, 10 open orders (DynamoDB Local); steady = the passes after the first, which find nothing to change',
     table(
       [
         'closed orders',
-        'median ms',
-        'first ms',
-        'steady ms',
+        'steady median ms',
+        'first pass ms',
+        'median of all ms',
         'passes ms',
         'first: trips/RCU/WCU',
         'steady: trips/RCU/WCU',
@@ -308,9 +193,9 @@ export function printReport(r: BenchResults): void {
       ],
       reconcile.map((run) => [
         run.closedOrders,
-        run.medianPassMs,
-        run.firstPassMs,
         run.steadyPassMs,
+        run.firstPassMs,
+        run.medianPassMs,
         run.passMs.join(' '),
         `${run.firstPass.trips}/${run.firstPass.rcu}/${run.firstPass.wcu}`,
         `${run.steadyPass.trips}/${run.steadyPass.rcu}/${run.steadyPass.wcu}`,

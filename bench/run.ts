@@ -17,10 +17,11 @@ import { type LatencyRun, measureLatency, warmEngine } from './latency.ts';
 import { measureOverhead, memoryHandler } from './overhead.ts';
 import { profileAlerts, profileHotPath } from './profile.ts';
 import { measureReconcile } from './reconcile.ts';
-import { printReport, targetsOf } from './report.ts';
+import { printReport } from './report.ts';
 import { measureSdkCost } from './sdk-cost.ts';
 import { progress } from './stats.ts';
 import { divertStdout } from './stdout-sink.ts';
+import { targetsOf } from './targets.ts';
 import { measureTrips } from './trips.ts';
 
 // The Lambda runtime is Node 24 (no such warning there); the SDK's Node 20 notice is noise here.
@@ -110,7 +111,7 @@ try {
   );
   const http50 = http.find((run) => run.connections === 50);
   const reconcileMs = Object.fromEntries(
-    reconcile.map((run) => [String(run.closedOrders), run.medianPassMs]),
+    reconcile.map((run) => [String(run.closedOrders), run.steadyPassMs]),
   );
   const results = {
     ddbTripsPerAcceptedAlert: trips.accepted.ours,
