@@ -110,7 +110,9 @@ export async function executeAlert(
           const message = 'the opening leg waits until the closing leg fills; the next alert converges';
           return accepted(alertId, done, { status: 'not_sent', message });
         }
-        if (result.kind === 'working') break;
+        // The next leg is sized and checked against the book as the filled leg left it; after the last
+        // leg nothing reads it, so it is not read again.
+        if (result.kind === 'working' || leg + 1 >= intents.length) break;
         book = await deps.book.get();
         continue;
       }
@@ -175,9 +177,11 @@ async function executeLeg(
       random: deps.random,
     },
   );
-  deps.circuit.report(permit, outcome.kind);
+  // An outcome without a single attempt (the deadline was used up before it) says nothing about the
+  // broker: it neither counts against the circuit nor as a broker error.
+  if (outcome.attempts > 0) deps.circuit.report(permit, outcome.kind);
   deps.metrics.record(METRIC.orderSubmitLatency, performance.now() - submitStarted, 'Milliseconds');
-  if (outcome.kind !== 'reported') {
+  if (outcome.kind !== 'reported' && outcome.attempts > 0) {
     deps.metrics.record(METRIC.brokerErrors, 1, 'Count', { ErrorClass: outcome.kind });
   }
   const orderId = order.clientOrderId;

@@ -81,4 +81,28 @@ describe('metrics', () => {
     expect(age?.value).toBeGreaterThanOrEqual(0);
     expect(h.metrics.total(METRIC.driftCount, { Account: 'default' })).toBe(0);
   });
+
+  it('does not count an alert whose deadline ran out before any broker attempt as a broker failure', async () => {
+    // Prepare: every reading of the clock is a second later, so the deadline has passed by the time
+    // the order would be submitted, and no attempt is made
+    let tick = Date.parse('2026-11-24T15:00:00Z');
+    h = await startHarness({
+      env: { PINEBRIDGE__BROKER__CIRCUIT__FAILURE_THRESHOLD: '2' },
+      now: () => {
+        tick += 1000;
+        return new Date(tick);
+      },
+    });
+    const buy = (n: number) => h.alert({ symbol: 'MSFT', action: 'buy', quantity: 1, price: 400 + n });
+
+    // Act
+    const answers = [await h.post(buy(1)), await h.post(buy(2)), await h.post(buy(3))];
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
+    expect(answers.map((a) => a.answer.code)).not.toContain('BROKER_CIRCUIT_OPEN');
+    expect(h.deps.circuit.state()).toBe('CLOSED');
+    expect(h.metrics.total(METRIC.brokerErrors)).toBe(0);
+    expect(h.metrics.total(METRIC.circuitOpened)).toBe(0);
+  });
 });
