@@ -13,6 +13,7 @@
  * Reservations only add to these counters; fill settlement is serialized by `fillsVersion`.
  */
 import type { ClientOrderId } from './ids.ts';
+import { localParts } from './market-hours.ts';
 import type { Position } from './position.ts';
 
 /** ACTIVE trades; REDUCING lets only position-reducing orders pass; HALTED lets nothing pass. */
@@ -114,12 +115,7 @@ export function heldQty(book: Book, symbol: string): number {
 
 /** The trading day of `now` in `timeZone`, as YYYY-MM-DD: the daily-loss window. */
 export function tradingDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  return localParts(now, timeZone).day;
 }
 
 /** Realized P&L of `day` (0 when the book's figure belongs to another day). */

@@ -89,16 +89,7 @@ export function sessionAt(now: Date, assetClass: AssetClass, calendar: MarketCal
 
 /** The local calendar day (YYYY-MM-DD), weekday (0 = Sunday) and minutes since midnight in `timeZone`. */
 export function localParts(now: Date, timeZone: string): { day: string; weekday: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
+  const parts = formatterFor(timeZone).formatToParts(now);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((part) => part.type === type)?.value ?? '';
   const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   return {
@@ -154,6 +145,27 @@ export function zonedInstant(day: string, clock: string, timeZone: string): Date
   const first = asUtc - offsetAt(asUtc);
   // Near a daylight-saving change the offset at the guess and at the answer differ: take the latter.
   return new Date(asUtc - offsetAt(first));
+}
+
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per time zone: making one costs more than everything else a risk check does. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = FORMATTERS.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    FORMATTERS.set(timeZone, formatter);
+  }
+  return formatter;
 }
 
 function toMinutes(clock: string): number {
