@@ -127,12 +127,12 @@ export class MemoryBookStore extends BookStore {
     return parseBook(this.item);
   }
 
-  override async reserve(): Promise<boolean> {
-    return true;
+  override async reserve(): Promise<Book> {
+    return parseBook(this.item);
   }
 
-  override async settle(): Promise<boolean> {
-    return true;
+  override async settle(): Promise<Book> {
+    return parseBook(this.item);
   }
 }
 

@@ -1,13 +1,16 @@
 /**
- * Before an alert is sized, the symbol's unsettled orders are settled from the broker, when the book
- * shows any: an entry whose answer timed out (202, IN_FLIGHT) may well be filled at the broker, and
- * an exit sized against the book alone would find nothing to close. Cost: nothing when the book holds
- * no reservation for the symbol (the usual case); otherwise one Query and one bounded lookup per order.
- * A lookup that fails or runs out of time leaves the order for the reconcile pass.
+ * When an alert would close, reduce or reverse a position, or was denied, and the book holds unsettled
+ * orders of its symbol, those orders are settled from the broker first and the alert is sized again:
+ * an entry whose answer timed out (202, IN_FLIGHT) may well be filled at the broker, and an exit sized
+ * against the book alone would find nothing to close. An alert that only opens or adds is sized the
+ * same either way (unsettled opening quantity already counts as pending), so it skips this, and so do
+ * bursts of entries. Cost when it runs: one Query and one bounded lookup per order. A lookup that
+ * fails or runs out of time leaves the order for the reconcile pass.
  */
 import type { BrokerPort } from '../brokers/port.ts';
 import type { Book } from '../domain/book.ts';
 import type { OrderStatusReport } from '../domain/order.ts';
+import type { SizingResult } from '../domain/sizing.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { lookUpOrder } from './order-lookup.ts';
 import { type SettlerDeps, settleReport } from './order-settler.ts';
@@ -26,6 +29,12 @@ export function hasUnsettled(book: Book, symbol: string): boolean {
   const entry = book.symbols[symbol];
   if (!entry) return false;
   return entry.committed > Math.abs(entry.position.qty) || entry.reducing > 0;
+}
+
+/** True when settling `symbol`'s unsettled orders could change how the alert is sized. */
+export function needsInFlightSettled(sized: SizingResult, book: Book, symbol: string): boolean {
+  if (!hasUnsettled(book, symbol)) return false;
+  return !sized.ok || sized.intents.some((intent) => intent.effect === 'reduce');
 }
 
 /** Settles `symbol`'s unsettled orders from the broker, by `deadline` (epoch ms); answers the book after. */

@@ -16,10 +16,10 @@ import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizi
 import type { AlertStatus } from '../store/alert-store.ts';
 import type { OrderRecord } from '../store/order-store.ts';
 import type { Admission, CircuitBreaker, CircuitPermit } from './circuit-breaker.ts';
-import { settleInFlight } from './in-flight.ts';
+import { needsInFlightSettled, settleInFlight } from './in-flight.ts';
 import type { Logger } from './logger.ts';
 import { METRIC, type Metrics } from './metrics.ts';
-import { rejectedReport, type SettlerDeps, settleReport } from './order-settler.ts';
+import { rejectedReport, type SettlerDeps, settleReport, settleReportWithBook } from './order-settler.ts';
 import { submitWithinDeadline } from './submit-policy.ts';
 import { riskContextFor, sizingFor, strategyKey, type TradingSettings } from './trading-settings.ts';
 
@@ -51,7 +51,7 @@ const RESERVE_ATTEMPTS = 8;
 export const PENDING_MESSAGE = 'the broker has not confirmed the order yet; reconciliation will settle it';
 
 type LegResult =
-  | { kind: 'filled'; order: OrderRecord }
+  | { kind: 'filled'; order: OrderRecord; book: Book | undefined }
   | { kind: 'working'; order: OrderRecord }
   | { kind: 'denied'; denial: Denial }
   | { kind: 'contended' }
@@ -69,10 +69,14 @@ export async function executeAlert(
   firstLeg = 1,
 ): Promise<Answer> {
   const deadline = receivedAt.getTime() + deps.trading.deadlineMs;
-  let book = await settleInFlight(deps, alert.symbol, await deps.book.get(), deadline);
   const sizing = sizingFor(deps.trading, alert.strategy);
   const size = (from: Book) => sizeOrder(alert, holdingOf(from, alert.symbol), sizing, from.broker?.equity);
-  const sized = size(book);
+  let book = await deps.book.get();
+  let sized = size(book);
+  if (needsInFlightSettled(sized, book, alert.symbol)) {
+    book = await settleInFlight(deps, alert.symbol, book, deadline);
+    sized = size(book);
+  }
   if (!sized.ok) {
     progress.warnings.push(...missedAlertWarnings(alert, holdingOf(book, alert.symbol).qty));
     return denied(alertId, sized.denial);
@@ -110,10 +114,9 @@ export async function executeAlert(
           const message = 'the opening leg waits until the closing leg fills; the next alert converges';
           return accepted(alertId, done, { status: 'not_sent', message });
         }
-        // The next leg is sized and checked against the book as the filled leg left it; after the last
-        // leg nothing reads it, so it is not read again.
+        // The next leg is sized and checked against the book as the filled leg's settlement left it.
         if (result.kind === 'working' || leg + 1 >= intents.length) break;
-        book = await deps.book.get();
+        book = result.book ?? (await deps.book.get());
         continue;
       }
       if (done.length > 0) return accepted(alertId, done, legFailure(result));
@@ -141,19 +144,21 @@ async function executeLeg(
 ): Promise<LegResult> {
   let book = snapshot;
   let intent = intents[leg.index];
-  let reserved = false;
-  for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined && !reserved; attempt += 1) {
+  let reserved: Book | undefined;
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined; attempt += 1) {
     const now = deps.now();
     const risk = checkOrder(book, intent, deps.trading.limits, riskContextFor(deps.trading, alert, now));
     if (!risk.ok) return { kind: 'denied', denial: risk.denial };
     reserved = await deps.book.reserve(risk.reservation, now);
-    if (reserved) break;
+    if (reserved !== undefined) break;
     book = await deps.book.get();
     const next = resize(book);
     if (next !== undefined && 'code' in next) return { kind: 'denied', denial: next };
     if (next !== undefined) intent = next;
   }
-  if (!reserved || intent === undefined) return { kind: 'contended' };
+  if (reserved === undefined || intent === undefined) return { kind: 'contended' };
+  // Settlement plans against the book as the reservation left it.
+  book = reserved;
 
   const order = newOrder(deps, alertId, alert, intent, leg.number);
   try {
@@ -187,12 +192,14 @@ async function executeLeg(
   const orderId = order.clientOrderId;
   switch (outcome.kind) {
     case 'reported': {
-      const settled = await settleReport(deps, order, outcome.report, 'webhook', book);
-      if (settled.status === 'REJECTED') {
+      const settled = await settleReportWithBook(deps, order, outcome.report, 'webhook', book);
+      if (settled.order.status === 'REJECTED') {
         const message = outcome.report.reason ?? 'the broker rejected the order';
         return { kind: 'rejected', orderId, code: 'BROKER_REJECTED', message };
       }
-      return { kind: settled.status === 'FILLED' ? 'filled' : 'working', order: settled };
+      return settled.order.status === 'FILLED'
+        ? { kind: 'filled', order: settled.order, book: settled.book }
+        : { kind: 'working', order: settled.order };
     }
     case 'rejected':
       await settleReport(

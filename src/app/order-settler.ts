@@ -1,10 +1,10 @@
 /**
  * Applies a broker's report of one of our orders, when the order state machine allows the move
  * (src/domain/order-state.ts; refused moves are logged and not applied): first to the book
- * (position, P&L, reservations; idempotent by fill id, serialized by the book's fillsVersion), then
- * to the order record. That
- * order matters: if we stop between the two, the order is still unsettled, reconciliation reports it
- * again, and the book's applied marks make the second application a no-op.
+ * (position, P&L, reservations; idempotent by fill id, serialized by the symbol's version), then
+ * to the order record. That order matters: every fill the record holds is applied to the book, and
+ * if we stop between the two writes, the order is still unsettled, reconciliation reports it again,
+ * and the book's applied mark makes the second application a no-op.
  */
 import type { Book, TradingState } from '../domain/book.ts';
 import { tradingDay } from '../domain/book.ts';
@@ -28,6 +28,12 @@ export interface SettlerDeps {
 
 const SETTLE_ATTEMPTS = 200;
 
+/** The order record after a report, and the book as the settlement left it (when it wrote one). */
+export interface Settled {
+  order: OrderRecord;
+  book?: Book | undefined;
+}
+
 /** Applies `report` to the book and the order record; returns the updated record. */
 export async function settleReport(
   deps: SettlerDeps,
@@ -36,6 +42,17 @@ export async function settleReport(
   source: OrderEvent['source'],
   snapshot?: Book,
 ): Promise<OrderRecord> {
+  return (await settleReportWithBook(deps, order, report, source, snapshot)).order;
+}
+
+/** `settleReport`, also answering the book as the settlement left it, so the caller needs no read. */
+export async function settleReportWithBook(
+  deps: SettlerDeps,
+  order: OrderRecord,
+  report: OrderStatusReport,
+  source: OrderEvent['source'],
+  snapshot?: Book,
+): Promise<Settled> {
   const move = transition(order.status, report.status);
   if (move.kind === 'refused') {
     // A stale or contradictory report: nothing of it is applied, neither to the book nor the order.
@@ -46,10 +63,10 @@ export async function settleReport(
       reason: move.reason,
       source,
     });
-    return order;
+    return { order };
   }
-  const dayRealizedPnl = await applyToBook(deps, order, report, snapshot);
-  if (dayRealizedPnl !== undefined) await guardDailyLoss(deps, dayRealizedPnl);
+  const book = await applyToBook(deps, order, report, snapshot);
+  if (book !== undefined) await guardDailyLoss(deps, book);
   const now = deps.now();
   const at = now.toISOString();
   const statusChanged = move.kind === 'moved';
@@ -76,7 +93,7 @@ export async function settleReport(
   ) {
     await deps.orders.update(updated);
   }
-  return updated;
+  return { order: updated, book };
 }
 
 async function applyToBook(
@@ -84,14 +101,16 @@ async function applyToBook(
   order: OrderRecord,
   report: OrderStatusReport,
   snapshot: Book | undefined,
-): Promise<number | undefined> {
+): Promise<Book | undefined> {
   let book = snapshot ?? (await deps.book.get());
+  const recorded = { fillIds: order.fills.map((fill) => fill.fillId), released: order.settled };
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
     const now = deps.now();
-    const plan = settle(book, order, report, tradingDay(now, deps.timeZone), now);
+    const plan = settle(book, order, report, tradingDay(now, deps.timeZone), now, recorded);
     if (!plan.changed) return undefined;
     const reducingBefore = book.symbols[order.symbol]?.reducing ?? 0;
-    if (await deps.book.settle(plan, book.fillsVersion, reducingBefore, now)) return plan.dayRealizedPnl;
+    const written = await deps.book.settle(plan, reducingBefore, now);
+    if (written !== undefined) return written;
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
     book = await deps.book.get();
   }
@@ -99,9 +118,11 @@ async function applyToBook(
 }
 
 /** A realized loss at the daily limit switches trading to reduce-only (or halted) by itself. */
-async function guardDailyLoss(deps: SettlerDeps, dayRealizedPnl: number): Promise<void> {
+async function guardDailyLoss(deps: SettlerDeps, book: Book): Promise<void> {
   const guard = deps.dailyLossGuard;
+  const dayRealizedPnl = book.dayRealizedPnl;
   if (guard?.maxDailyLoss === undefined || dayRealizedPnl > -guard.maxDailyLoss) return;
+  if (book.tradingState === guard.switchTo || book.tradingState === 'HALTED') return;
   const from: TradingState[] = guard.switchTo === 'HALTED' ? ['ACTIVE', 'REDUCING'] : ['ACTIVE'];
   if (await deps.book.setTradingState(guard.switchTo, deps.now(), from)) {
     deps.log.warn('daily loss limit reached: trading state switched', {

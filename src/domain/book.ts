@@ -10,7 +10,10 @@
  *                 opening orders (quantity x the alert's price)
  *   openSymbols = symbols with a position, or with an order that may open one
  *   dayRealizedPnl is the realized P&L (net of commissions) of trading day `pnlDay`.
- * Reservations only add to these counters; fill settlement is serialized by `fillsVersion`.
+ * Reservations only add to these counters. Settlement is serialized per symbol, by the symbol's
+ * `version`; what it changes account-wide it adds (`ADD`), so settlements of different symbols never
+ * wait for each other. `fillsVersion` counts every settlement, for the writes that must see none
+ * happen in between (adopting a broker position, repairing reservations).
  */
 import type { ClientOrderId } from './ids.ts';
 import { localParts } from './market-hours.ts';
@@ -19,7 +22,11 @@ import type { Position } from './position.ts';
 /** ACTIVE trades; REDUCING lets only position-reducing orders pass; HALTED lets nothing pass. */
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
 
-/** Which fills of one order have been applied to the position, and whether its reservation was released. */
+/**
+ * Which fills of one order have been applied to the position, and whether its reservation was
+ * released. Our order record says the same once it is written after the book, so a mark only bridges
+ * the moment between the two writes (and a crash there); it is kept an hour (src/domain/settlement.ts).
+ */
 export interface AppliedMark {
   fillIds: string[];
   released: boolean;
@@ -29,6 +36,8 @@ export interface AppliedMark {
 /** One symbol's part of the book. */
 export interface SymbolBook {
   position: Position;
+  /** Bumped by every write of the position: settlements of the symbol are conditional on it (0: never written). */
+  version: number;
   committed: number;
   reducing: number;
   applied: Record<string, AppliedMark>;

@@ -116,6 +116,8 @@ export interface PositionAdoption {
   /** The new position: the broker's quantity and average price, our realized P&L and commissions. */
   position: Position;
   applied: SymbolBook['applied'];
+  /** The symbol version the plan was computed from (the store writes the next one). */
+  version: number;
   /** The counters the plan was computed from (the store conditions on them). */
   committedBefore: number;
   reducingBefore: number;
@@ -148,6 +150,7 @@ export function planAdoption(
     symbol,
     position,
     applied: entry?.applied ?? {},
+    version: entry?.version ?? 0,
     committedBefore,
     reducingBefore,
     committedDelta,

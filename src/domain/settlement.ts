@@ -1,8 +1,10 @@
 /**
  * Settlement: applying a broker's report of one order to the book, pure and idempotent. Fills are
- * applied once each, by fill id (the ids applied so far are kept on the symbol's AppliedMark). When
- * the order is terminal, what it reserved and did not fill is released, once. The result is a set
- * of deltas and new values that the store writes under the book's `fillsVersion`.
+ * applied once each, by fill id. When the order is terminal, what it reserved and did not fill is
+ * released, once. What was applied before is known from two places: our order record (written after
+ * the book, so every fill it holds is applied) and the symbol's AppliedMark (written with the book, so
+ * it covers the moment before the record caught up). The result is a set of deltas and new values that
+ * the store writes under the symbol's `version`.
  */
 import type { Book, BookOrder, SymbolBook } from './book.ts';
 import { isTerminal, type OrderStatusReport } from './order.ts';
@@ -11,9 +13,10 @@ import { applyFill, flatPosition, type Position, round, roundMoney } from './pos
 /** What settling one report changes in the book. */
 export interface Settlement {
   symbol: string;
-  /** The symbol's new position and applied marks. */
+  /** The symbol's new position and applied marks, and the symbol version the plan was made against. */
   position: Position;
   applied: SymbolBook['applied'];
+  version: number;
   exposureDelta: number;
   /** Change of the reserved notional of unfilled opening orders. */
   pendingNotionalDelta: number;
@@ -28,9 +31,10 @@ export interface Settlement {
   committedDelta: number;
   reducingDelta: number;
   realizedDelta: number;
-  /** The new P&L day and its realized figure. */
+  /** The new P&L day and its realized figure; `sameDay` when the book's P&L day was already `pnlDay`. */
   pnlDay: string;
   dayRealizedPnl: number;
+  sameDay: boolean;
   /** True when the symbol is flat with nothing pending, so it no longer counts as open. */
   closesSymbol: boolean;
   /** The committed quantity the plan was computed from (the store conditions on it when closing). */
@@ -39,8 +43,20 @@ export interface Settlement {
   changed: boolean;
 }
 
-/** How long applied marks are kept; reports about an order come within minutes, not days. */
-const MARK_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/**
+ * How long applied marks are kept. A mark matters only until our order record is written after the
+ * book: at once, or at the next reconcile pass (every minute) after a crash between the two writes.
+ * An hour keeps the book's size to the orders of the last hour, whatever the history.
+ */
+export const MARK_RETENTION_MS = 3600 * 1000;
+
+/** What our order record says was applied: the fill ids it holds, and whether it is settled. */
+export interface RecordedProgress {
+  fillIds: readonly string[];
+  released: boolean;
+}
+
+const NOTHING_RECORDED: RecordedProgress = { fillIds: [], released: false };
 
 /** Plans the book changes for `report` about `order`. */
 export function settle(
@@ -49,10 +65,11 @@ export function settle(
   report: OrderStatusReport,
   today: string,
   now: Date,
+  recorded: RecordedProgress = NOTHING_RECORDED,
 ): Settlement {
   const at = now.toISOString();
   const symbolBook = book.symbols[order.symbol];
-  const mark = symbolBook?.applied[order.clientOrderId] ?? { fillIds: [], released: false, at };
+  const mark = mergedMark(symbolBook?.applied[order.clientOrderId], recorded, at);
   const applied = pruneMarks(symbolBook?.applied ?? {}, now);
   let position = symbolBook?.position ?? flatPosition(order.symbol, at);
   let exposureDelta = 0;
@@ -108,6 +125,7 @@ export function settle(
     symbol: order.symbol,
     position,
     applied: { ...applied, [order.clientOrderId]: { fillIds, released, at } },
+    version: symbolBook?.version ?? 0,
     exposureDelta: roundMoney(exposureDelta),
     pendingNotionalDelta: roundMoney(pendingNotionalDelta),
     strategy: order.strategy,
@@ -123,10 +141,23 @@ export function settle(
     realizedDelta: roundMoney(realizedDelta),
     pnlDay: today,
     dayRealizedPnl,
+    sameDay,
     closesSymbol: position.qty === 0 && committedAfter <= 0 && reducingAfter <= 0,
     committedBefore,
     changed,
   };
+}
+
+/** The book's mark joined with what the order record holds (either may be ahead after a crash). */
+function mergedMark(
+  mark: SymbolBook['applied'][string] | undefined,
+  recorded: RecordedProgress,
+  at: string,
+): SymbolBook['applied'][string] {
+  if (mark === undefined) return { fillIds: [...recorded.fillIds], released: recorded.released, at };
+  const fillIds = [...mark.fillIds];
+  for (const fillId of recorded.fillIds) if (!fillIds.includes(fillId)) fillIds.push(fillId);
+  return { fillIds, released: mark.released || recorded.released, at: mark.at };
 }
 
 function pruneMarks(applied: SymbolBook['applied'], now: Date): SymbolBook['applied'] {

@@ -9,7 +9,7 @@
  * so `duplicateOf` may be absent locally.
  */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type AlertId, asAlertId } from '../domain/ids.ts';
 import { expiresAfterDays, isConditionFailed, keys, type TableRef } from './table.ts';
 
@@ -78,36 +78,47 @@ const Status = z.enum([
 ]);
 
 const AlertItem = z.object({
-  alertId: z.string().transform(asAlertId),
+  alertId: z.pipe(z.string(), z.transform(asAlertId)),
   receivedAt: z.string(),
   status: Status,
   httpStatus: z.number(),
-  code: z.string().optional(),
-  message: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  sourceIp: z.string().optional(),
-  symbol: z.string().optional(),
-  action: z.string().optional(),
-  quantity: z.number().optional(),
-  strategy: z.string().optional(),
-  orderIds: z.array(z.string()).optional(),
-  warnings: z.array(z.string()).optional(),
-  duplicateOf: z.string().optional(),
-  dedupeKey: z.string().optional(),
-  body: z.string().optional(),
-  latencyMs: z.number().optional(),
-  accounts: z
-    .array(
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
+  sourceIp: z.optional(z.string()),
+  symbol: z.optional(z.string()),
+  action: z.optional(z.string()),
+  quantity: z.optional(z.number()),
+  strategy: z.optional(z.string()),
+  orderIds: z.optional(z.array(z.string())),
+  warnings: z.optional(z.array(z.string())),
+  duplicateOf: z.optional(z.string()),
+  dedupeKey: z.optional(z.string()),
+  body: z.optional(z.string()),
+  latencyMs: z.optional(z.number()),
+  accounts: z.optional(
+    z.array(
       z.object({
         accountId: z.string(),
         status: Status,
         httpStatus: z.number(),
-        code: z.string().optional(),
-        message: z.string().optional(),
-        orderIds: z.array(z.string()).optional(),
+        code: z.optional(z.string()),
+        message: z.optional(z.string()),
+        orderIds: z.optional(z.array(z.string())),
       }),
-    )
-    .optional(),
+    ),
+  ),
+});
+
+/** The claim's owner as DynamoDB hands it back with a refused write (plain, or still marshalled). */
+const ClaimOwner = z.object({
+  alertId: z.union([
+    z.string(),
+    z.pipe(
+      z.object({ S: z.string() }),
+      z.transform((value) => value.S),
+    ),
+  ]),
 });
 
 /** The outcome of claiming a body. */
@@ -200,8 +211,6 @@ export class AlertStore {
 
 function ownerOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('Item' in error)) return undefined;
-  const item = z
-    .object({ alertId: z.union([z.string(), z.object({ S: z.string() }).transform((v) => v.S)]) })
-    .safeParse(error.Item);
+  const item = ClaimOwner.safeParse(error.Item);
   return item.success ? item.data.alertId : undefined;
 }

@@ -3,37 +3,43 @@
  * and per-strategy parts are attributes of their own (`p#AAPL`, `c#AAPL`, `se#trend`, ...) so that a
  * conditional write can ADD to each without rewriting a map.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Book } from '../domain/book.ts';
 
+/** The position map `p#<SYMBOL>`: the position, its version (`ver`, absent before the first write) and marks. */
 const PositionItem = z.object({
   symbol: z.string(),
   qty: z.number(),
   avgPrice: z.number(),
   realizedPnl: z.number(),
   commissions: z.number(),
-  lastPrice: z.number().optional(),
-  openedOn: z.string().optional(),
+  lastPrice: z.optional(z.number()),
+  openedOn: z.optional(z.string()),
   updatedAt: z.string(),
-  applied: z
-    .record(z.string(), z.object({ fillIds: z.array(z.string()), released: z.boolean(), at: z.string() }))
-    .default({}),
+  ver: z._default(z.number(), 0),
+  applied: z._default(
+    z.record(z.string(), z.object({ fillIds: z.array(z.string()), released: z.boolean(), at: z.string() })),
+    {},
+  ),
 });
 
 const BookItem = z.looseObject({
   accountId: z.string(),
   tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
-  openSymbols: z.set(z.string()).optional(),
-  exposure: z.number().default(0),
-  pendingNotional: z.number().default(0),
-  pnlDay: z.string().optional(),
-  dayRealizedPnl: z.number().default(0),
-  broker: z
-    .object({ equity: z.number(), cash: z.number(), buyingPower: z.number(), at: z.string() })
-    .optional(),
-  fillsVersion: z.number().default(0),
+  openSymbols: z.optional(z.set(z.string())),
+  exposure: z._default(z.number(), 0),
+  pendingNotional: z._default(z.number(), 0),
+  pnlDay: z.optional(z.string()),
+  dayRealizedPnl: z._default(z.number(), 0),
+  broker: z.optional(
+    z.object({ equity: z.number(), cash: z.number(), buyingPower: z.number(), at: z.string() }),
+  ),
+  fillsVersion: z._default(z.number(), 0),
   updatedAt: z.string(),
 });
+
+const Count = z.number();
+const Time = z.string();
 
 /** Attribute names of the per-symbol and per-strategy parts of the book. */
 export const attr = {
@@ -54,6 +60,7 @@ export function parseBook(item: Record<string, unknown>): Book {
   const part = (symbol: string) => {
     symbols[symbol] ??= {
       position: { symbol, qty: 0, avgPrice: 0, realizedPnl: 0, commissions: 0, updatedAt: base.updatedAt },
+      version: 0,
       committed: 0,
       reducing: 0,
       applied: {},
@@ -74,17 +81,18 @@ export function parseBook(item: Record<string, unknown>): Book {
     const prefix = name.slice(0, hash);
     const key = name.slice(hash + 1);
     if (prefix === 'p') {
-      const { applied, ...position } = PositionItem.parse(value);
+      const { applied, ver, ...position } = PositionItem.parse(value);
       const entry = part(key);
       entry.position = position;
+      entry.version = ver;
       entry.applied = applied;
-    } else if (prefix === 'c') part(key).committed = z.number().parse(value);
-    else if (prefix === 'r') part(key).reducing = z.number().parse(value);
-    else if (prefix === 'lt') lastAlertAt[key] = z.string().parse(value);
-    else if (prefix === 'se') strategy(key).exposure = z.number().parse(value);
-    else if (prefix === 'cool') strategy(key).lastFillAt = z.string().parse(value);
-    else if (prefix === 'rate') rates[key] = z.number().parse(value);
-    else if (prefix === 'dt') dayTrades[key] = z.number().parse(value);
+    } else if (prefix === 'c') part(key).committed = Count.parse(value);
+    else if (prefix === 'r') part(key).reducing = Count.parse(value);
+    else if (prefix === 'lt') lastAlertAt[key] = Time.parse(value);
+    else if (prefix === 'se') strategy(key).exposure = Count.parse(value);
+    else if (prefix === 'cool') strategy(key).lastFillAt = Time.parse(value);
+    else if (prefix === 'rate') rates[key] = Count.parse(value);
+    else if (prefix === 'dt') dayTrades[key] = Count.parse(value);
   }
   return {
     accountId: base.accountId,

@@ -1,6 +1,8 @@
 /**
  * The book item: reads, reservations (one conditional UpdateItem that re-checks every limit) and
- * settlements (serialized by `fillsVersion`). See src/domain/book.ts for the invariants.
+ * settlements (serialized per symbol by the symbol's version; account-wide figures are added, not
+ * set). Both writes answer the book as they left it, so the next step needs no read. See
+ * src/domain/book.ts for the invariants.
  */
 import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Book, BrokerAccountSnapshot, TradingState } from '../domain/book.ts';
@@ -12,6 +14,18 @@ import { attr, parseBook } from './book-item.ts';
 import { ReconcileStore } from './reconcile-store.ts';
 import { reservationExpression } from './reservation-expression.ts';
 import { isConditionFailed, keys, type TableRef } from './table.ts';
+
+type BookUpdate = Pick<
+  UpdateCommandInput,
+  'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+>;
+
+/** The condition that the symbol's position is at `version` (0: never written with a version). */
+function samePositionVersion(version: number, values: Record<string, unknown>): string {
+  if (version === 0) return 'attribute_not_exists(#p.ver)';
+  values[':ver'] = version;
+  return '#p.ver = :ver';
+}
 
 /** Reads and writes one account's book. */
 export class BookStore {
@@ -58,18 +72,17 @@ export class BookStore {
     return parseBook(result.Item);
   }
 
-  /** Writes a reservation if its conditions still hold; false when they do not. */
-  async reserve(reservation: Reservation, now: Date): Promise<boolean> {
+  /** Writes a reservation if its conditions still hold: the book as it left it, or undefined when they do not. */
+  async reserve(reservation: Reservation, now: Date): Promise<Book | undefined> {
     return this.conditionalUpdate(reservationExpression(reservation, now));
   }
 
-  /** Writes a settlement planned against `fillsVersion`; false when the book moved on meanwhile. */
-  async settle(
-    settlement: Settlement,
-    fillsVersion: number,
-    reducingBefore: number,
-    now: Date,
-  ): Promise<boolean> {
+  /**
+   * Writes a settlement planned against the symbol's version and the book's P&L day: the book as it
+   * left it, or undefined when either moved on meanwhile. Exposure, counters and the day's realized P&L
+   * are added, so settlements of other symbols never refuse this one.
+   */
+  async settle(settlement: Settlement, reducingBefore: number, now: Date): Promise<Book | undefined> {
     const { symbol } = settlement;
     const names: Record<string, string> = {
       '#p': attr.position(symbol),
@@ -77,34 +90,37 @@ export class BookStore {
       '#r': attr.reducing(symbol),
     };
     const values: Record<string, unknown> = {
-      ':pos': { ...settlement.position, applied: settlement.applied },
-      ':v0': fillsVersion,
-      ':v1': fillsVersion + 1,
+      ':pos': { ...settlement.position, ver: settlement.version + 1, applied: settlement.applied },
+      ':one': 1,
       ':day': settlement.pnlDay,
-      ':pnl': settlement.dayRealizedPnl,
+      ':pnl': settlement.sameDay ? settlement.realizedDelta : settlement.dayRealizedPnl,
       ':now': now.toISOString(),
       ':dx': settlement.exposureDelta,
       ':dp': settlement.pendingNotionalDelta,
       ':dc': settlement.committedDelta,
       ':dr': settlement.reducingDelta,
     };
-    const conditions = ['fillsVersion = :v0'];
-    const sets = [
-      '#p = :pos',
-      'fillsVersion = :v1',
-      'pnlDay = :day',
-      'dayRealizedPnl = :pnl',
-      'updatedAt = :now',
-    ];
-    const adds = ['exposure :dx', 'pendingNotional :dp', '#c :dc', '#r :dr'];
+    const conditions = [samePositionVersion(settlement.version, values)];
+    const sets = ['#p = :pos', 'updatedAt = :now'];
+    const adds = ['fillsVersion :one', 'exposure :dx', 'pendingNotional :dp', '#c :dc', '#r :dr'];
+    if (settlement.sameDay) {
+      conditions.push('pnlDay = :day');
+      adds.push('dayRealizedPnl :pnl');
+    } else {
+      conditions.push('(attribute_not_exists(pnlDay) OR pnlDay <> :day)');
+      sets.push('pnlDay = :day', 'dayRealizedPnl = :pnl');
+    }
     if (settlement.strategy !== undefined) {
       names['#se'] = attr.strategyExposure(settlement.strategy);
       values[':dse'] = settlement.strategyExposureDelta;
       adds.push('#se :dse');
       if (settlement.strategyLastFillAt !== undefined) {
+        // The cooldown only moves forward: a later fill of another symbol refuses this write, and the
+        // retry keeps the later time.
         names['#cool'] = attr.cooldown(settlement.strategy);
         values[':cool'] = settlement.strategyLastFillAt;
         sets.push('#cool = :cool');
+        conditions.push('(attribute_not_exists(#cool) OR #cool <= :cool)');
       }
     }
     const stale = [...settlement.staleRates.map(attr.rate), ...settlement.staleDayTrades.map(attr.dayTrades)];
@@ -139,7 +155,7 @@ export class BookStore {
     onlyFrom?: readonly TradingState[],
   ): Promise<boolean> {
     const from = (onlyFrom ?? []).map((value, i) => [`:f${i}`, value] as const);
-    return this.conditionalUpdate({
+    return this.conditionalWrite({
       UpdateExpression: 'SET tradingState = :s, updatedAt = :now',
       ConditionExpression:
         from.length > 0
@@ -161,7 +177,7 @@ export class BookStore {
       '#r': attr.reducing(adoption.symbol),
     };
     const values: Record<string, unknown> = {
-      ':pos': { ...adoption.position, applied: adoption.applied },
+      ':pos': { ...adoption.position, ver: adoption.version + 1, applied: adoption.applied },
       ':v0': fillsVersion,
       ':v1': fillsVersion + 1,
       ':now': now.toISOString(),
@@ -174,7 +190,7 @@ export class BookStore {
     if (adoption.opensSymbol || adoption.closesSymbol) values[':sym'] = new Set([adoption.symbol]);
     if (adoption.opensSymbol) update += ', openSymbols :sym';
     else if (adoption.closesSymbol) update += ' DELETE openSymbols :sym';
-    return this.conditionalUpdate({
+    return this.conditionalWrite({
       UpdateExpression: update,
       ConditionExpression:
         'fillsVersion = :v0 AND (attribute_not_exists(#c) OR #c = :c0) AND (attribute_not_exists(#r) OR #r = :r0)',
@@ -237,7 +253,7 @@ export class BookStore {
         conditions.push(`(attribute_not_exists(#k${i}) OR #k${i} = :zero)`);
       });
     }
-    return this.conditionalUpdate({
+    return this.conditionalWrite({
       UpdateExpression: `SET ${sets.join(', ')}${tail}`,
       ConditionExpression: conditions.join(' AND '),
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
@@ -250,19 +266,35 @@ export class BookStore {
     return new ReconcileStore(this.table, this.accountId);
   }
 
-  private async conditionalUpdate(
-    expression: Pick<
-      UpdateCommandInput,
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-  ): Promise<boolean> {
+  /** A conditional write: true when it was made. */
+  private async conditionalWrite(expression: BookUpdate): Promise<boolean> {
+    return (await this.send(expression, 'NONE')) !== 'refused';
+  }
+
+  /** A conditional write that answers the book as it left it; undefined when the condition failed. */
+  private async conditionalUpdate(expression: BookUpdate): Promise<Book | undefined> {
+    const written = await this.send(expression, 'ALL_NEW');
+    if (written === 'refused') return undefined;
+    if (written === undefined) throw new Error('the book write answered no attributes');
+    return parseBook(written);
+  }
+
+  private async send(
+    expression: BookUpdate,
+    returns: 'ALL_NEW' | 'NONE',
+  ): Promise<Record<string, unknown> | undefined | 'refused'> {
     try {
-      await this.table.doc.send(
-        new UpdateCommand({ TableName: this.table.tableName, Key: keys.book(this.accountId), ...expression }),
+      const result = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: keys.book(this.accountId),
+          ...expression,
+          ReturnValues: returns,
+        }),
       );
-      return true;
+      return result.Attributes;
     } catch (error) {
-      if (isConditionFailed(error)) return false;
+      if (isConditionFailed(error)) return 'refused';
       throw error;
     }
   }

@@ -4,7 +4,7 @@
  * sparse open-orders index (GSI1). An order leaves that index once it is terminal and settled.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { BookOrder } from '../domain/book.ts';
 import {
   type AlertId,
@@ -49,7 +49,7 @@ export interface OrderRecord extends BookOrder {
 
 const FillItem = z.object({
   fillId: z.string(),
-  clientOrderId: z.string().transform(asClientOrderId),
+  clientOrderId: z.pipe(z.string(), z.transform(asClientOrderId)),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   qty: z.number(),
@@ -60,8 +60,8 @@ const FillItem = z.object({
 
 const OrderItem = z.object({
   accountId: z.string(),
-  alertId: z.string().transform(asAlertId),
-  clientOrderId: z.string().transform(asClientOrderId),
+  alertId: z.pipe(z.string(), z.transform(asAlertId)),
+  clientOrderId: z.pipe(z.string(), z.transform(asClientOrderId)),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   qty: z.number(),
@@ -69,22 +69,22 @@ const OrderItem = z.object({
   referencePrice: z.number(),
   type: z.string(),
   timeInForce: z.string(),
-  limitPrice: z.number().optional(),
-  stopPrice: z.number().optional(),
+  limitPrice: z.optional(z.number()),
+  stopPrice: z.optional(z.number()),
   status: z.enum(ORDER_STATUSES),
-  brokerOrderId: z.string().transform(brokerOrderId).optional(),
+  brokerOrderId: z.optional(z.pipe(z.string(), z.transform(brokerOrderId))),
   filledQty: z.number(),
-  avgFillPrice: z.number().optional(),
+  avgFillPrice: z.optional(z.number()),
   fills: z.array(FillItem),
-  reason: z.string().optional(),
-  strategy: z.string().optional(),
+  reason: z.optional(z.string()),
+  strategy: z.optional(z.string()),
   settled: z.boolean(),
   events: z.array(
     z.object({
       status: z.enum(ORDER_STATUSES),
       at: z.string(),
       source: z.enum(['webhook', 'reconcile']),
-      reason: z.string().optional(),
+      reason: z.optional(z.string()),
     }),
   ),
   createdAt: z.string(),

@@ -9,7 +9,7 @@
  * report of a pass that compared after it. Events are kept (they are rare and are the audit trail).
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   DRIFT_POLICIES,
   type DriftAction,

@@ -30,6 +30,7 @@ export function applySettlement(book: Book, settlement: Settlement): Book {
       ...book.symbols,
       [settlement.symbol]: {
         position: settlement.position,
+        version: settlement.version + 1,
         applied: settlement.applied,
         committed: round((before?.committed ?? 0) + settlement.committedDelta),
         reducing: round((before?.reducing ?? 0) + settlement.reducingDelta),

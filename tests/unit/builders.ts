@@ -86,6 +86,7 @@ export function aBook(spec: BookSpec = {}): Book {
         openedOn: s.openedOn,
         updatedAt: AT,
       },
+      version: 0,
       committed: s.committed ?? Math.abs(qty),
       reducing: s.reducing ?? 0,
       applied: s.applied ?? {},

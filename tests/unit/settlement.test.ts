@@ -6,6 +6,7 @@ import { applySettlement as applied } from './book-writes.ts';
 import { AT, aBook, aBookOrder, aFill, aReport, NOW, TODAY } from './builders.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
+const MINUTE_MS = 60 * 1000;
 
 /** A book after reserving an opening buy of 10 AAPL at 100, nothing filled. */
 function reservedOpen(): Book {
@@ -296,7 +297,7 @@ describe('settle P&L day and marks', () => {
     expect(settlement.dayRealizedPnl).toBe(-201);
   });
 
-  it('prunes applied marks older than seven days and keeps newer ones', () => {
+  it('prunes applied marks older than an hour and keeps newer ones', () => {
     // Prepare
     const oldId = asClientOrderId('pb-old-1');
     const recentId = asClientOrderId('pb-recent-1');
@@ -309,12 +310,12 @@ describe('settle P&L day and marks', () => {
             [oldId]: {
               fillIds: ['x'],
               released: true,
-              at: new Date(NOW.getTime() - 8 * DAY_MS).toISOString(),
+              at: new Date(NOW.getTime() - 61 * MINUTE_MS).toISOString(),
             },
             [recentId]: {
               fillIds: ['y'],
               released: true,
-              at: new Date(NOW.getTime() - 6 * DAY_MS).toISOString(),
+              at: new Date(NOW.getTime() - 59 * MINUTE_MS).toISOString(),
             },
           },
         },
@@ -327,5 +328,57 @@ describe('settle P&L day and marks', () => {
 
     // Assess
     expect(Object.keys(settlement.applied).sort()).toEqual([OPEN.clientOrderId, recentId].sort());
+  });
+
+  it('treats the fills our order record holds as applied once the mark is gone', () => {
+    // Prepare: 4 of 10 filled and recorded an hour ago; the book's mark has been pruned since.
+    const f1 = aFill(OPEN, { qty: 4, price: 100, fillId: 'f1' });
+    const f2 = aFill(OPEN, { qty: 6, price: 102, fillId: 'f2' });
+    const book = aBook({ symbols: { AAPL: { qty: 4, avgPrice: 100, committed: 10 } }, exposure: 1000 });
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'FILLED', [f1, f2]), TODAY, NOW, {
+      fillIds: ['f1'],
+      released: false,
+    });
+
+    // Assess: only f2 moves the position.
+    expect(settlement.position.qty).toBe(10);
+    expect(settlement.applied[OPEN.clientOrderId]).toEqual({ fillIds: ['f1', 'f2'], released: true, at: AT });
+    expect(settlement.committedDelta).toBe(0);
+  });
+
+  it('changes nothing for a report our settled order record already holds', () => {
+    // Prepare
+    const fill = aFill(OPEN, { qty: 10, price: 101, fillId: 'f1' });
+    const book = aBook({ symbols: { AAPL: { qty: 10, avgPrice: 101 } } });
+
+    // Act
+    const settlement = settle(book, OPEN, aReport(OPEN, 'FILLED', [fill]), TODAY, NOW, {
+      fillIds: ['f1'],
+      released: true,
+    });
+
+    // Assess
+    expect(settlement.changed).toBe(false);
+    expect(settlement.position.qty).toBe(10);
+  });
+
+  it('plans against the symbol version it read and says whether the P&L day is the book\'s', () => {
+    // Prepare
+    const book: Book = { ...aBook({ symbols: { AAPL: { qty: 0 } } }), pnlDay: '2026-01-01' };
+    const versioned: Book = {
+      ...book,
+      symbols: Object.fromEntries(
+        Object.entries(book.symbols).map(([symbol, entry]) => [symbol, { ...entry, version: 7 }]),
+      ),
+    };
+
+    // Act
+    const settlement = settle(versioned, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW);
+
+    // Assess
+    expect(settlement.version).toBe(7);
+    expect(settlement.sameDay).toBe(false);
   });
 });

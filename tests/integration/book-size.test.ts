@@ -1,0 +1,75 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { settleReport } from '../../src/app/order-settler.ts';
+import { keys } from '../../src/store/table.ts';
+import { type Harness, manualClock, startHarness } from '../support/app-harness.ts';
+
+const MINUTE_MS = 60_000;
+
+/** The stored book item's size, as DynamoDB's JSON of it (a close stand-in for its billed size). */
+async function bookItemBytes(h: Harness): Promise<number> {
+  const result = await h.table.doc.send(
+    new GetCommand({ TableName: h.table.tableName, Key: keys.book(h.deps.accountId) }),
+  );
+  return Buffer.byteLength(JSON.stringify(result.Item ?? {}));
+}
+
+describe('the book item with a long history', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  it("keeps only the last hour's applied marks, so the item does not grow with history", async () => {
+    // Prepare: 120 round trips of one symbol, 2 minutes apart (4 hours of trading)
+    const clock = manualClock('2026-11-23T15:00:00.000Z');
+    h = await startHarness({ now: clock.now });
+    const start = clock.now().getTime();
+    const sizes: number[] = [];
+
+    // Act
+    for (let i = 0; i < 120; i += 1) {
+      const at = new Date(start + i * 2 * MINUTE_MS);
+      clock.set(at);
+      const action = i % 2 === 0 ? 'buy' : 'sell';
+      const reply = await h.post(
+        h.alert({ symbol: 'AAPL', action, quantity: 5, price: 100, timenow: at.toISOString() }),
+      );
+      expect(reply.answer.status).toBe('accepted');
+      if (i === 29 || i === 119) sizes.push(await bookItemBytes(h));
+    }
+
+    // Assess: an hour holds 30 orders at most; the book after 4 hours is no bigger than after 1
+    const book = await h.deps.book.get();
+    const marks = Object.keys(book.symbols.AAPL?.applied ?? {});
+    expect(marks.length).toBeGreaterThan(0);
+    expect(marks.length).toBeLessThanOrEqual(31);
+    expect(book.symbols.AAPL?.position.qty).toBe(0);
+    const [afterOneHour = 0, afterFourHours = 0] = sizes;
+    expect(afterFourHours).toBeLessThanOrEqual(afterOneHour + 200);
+    expect(await h.orders()).toHaveLength(120);
+  });
+
+  it('settles a report again without applying its fills twice once the mark is gone', async () => {
+    // Prepare: a filled buy, then two hours pass and another order of the symbol prunes its mark
+    const clock = manualClock('2026-11-23T15:00:00.000Z');
+    h = await startHarness({ now: clock.now });
+    const first = await h.post(h.alert({ symbol: 'AAPL', action: 'buy', quantity: 5, price: 100 }));
+    expect(first.answer.orderStatus).toBe('FILLED');
+    clock.set('2026-11-23T17:00:00.000Z');
+    await h.post(
+      h.alert({ symbol: 'AAPL', action: 'buy', quantity: 1, price: 100, timenow: clock.now().toISOString() }),
+    );
+    const [order] = (await h.orders()).filter((o) => o.clientOrderId === first.answer.orderId);
+    if (order === undefined) return expect.unreachable('the first order is recorded');
+    expect(Object.keys((await h.deps.book.get()).symbols.AAPL?.applied ?? {})).not.toContain(
+      order.clientOrderId,
+    );
+
+    // Act: the broker's report of the first order arrives once more (a late reconcile pass)
+    const report = await h.deps.broker.getOrder(order.clientOrderId);
+    if (report === undefined) return expect.unreachable('the broker knows the order');
+    await settleReport(h.deps, order, report, 'reconcile');
+
+    // Assess
+    expect((await h.deps.book.get()).symbols.AAPL?.position.qty).toBe(6);
+  });
+});
