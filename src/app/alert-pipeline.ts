@@ -79,20 +79,28 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
     httpStatus: 500,
     sourceIp: delivery.sourceIp,
   };
-  const finish = async (answer: Answer, extra: Partial<AlertRecord> = {}): Promise<Answer> => {
+  const finish = async (
+    answer: Answer,
+    extra: Partial<AlertRecord> = {},
+    recordings: readonly Promise<void>[] = [],
+  ): Promise<Answer> => {
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const { status, alertId: _id, ...rest } = answer.body;
     const code = typeof rest.code === 'string' ? rest.code : undefined;
     const message = typeof rest.message === 'string' ? rest.message : undefined;
-    await recordSafely(deps, {
-      ...base,
-      ...extra,
-      status,
-      httpStatus: answer.httpStatus,
-      code,
-      message,
-      latencyMs,
-    });
+    // The delivery record goes out beside the order records still being written (they never reject).
+    await Promise.all([
+      recordSafely(deps, {
+        ...base,
+        ...extra,
+        status,
+        httpStatus: answer.httpStatus,
+        code,
+        message,
+        latencyMs,
+      }),
+      ...recordings,
+    ]);
     deps.log.info('alert answered', { alertId, status, httpStatus: answer.httpStatus, code, latencyMs });
     countAnswer(deps.metrics, status, code, latencyMs);
     return answer;
@@ -138,29 +146,33 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
       executeForAccount(deps, account, { alertId, alert, receivedAt: delivery.receivedAt, dedupeKey, slot }),
     ),
   );
+  const recordings = outcomes.flatMap((outcome) => outcome.progress.recordings ?? []);
   const [only] = outcomes;
   if (only !== undefined && outcomes.length === 1 && only.accountId === deps.routing.accounts[0]?.accountId) {
-    return finish(only.answer, {
-      ...described,
-      ...recorded(only.progress),
-      dedupeKey,
-      duplicateOf: only.duplicateOf,
-    });
+    return finish(
+      only.answer,
+      { ...described, ...recorded(only.progress), dedupeKey, duplicateOf: only.duplicateOf },
+      recordings,
+    );
   }
   const combined = combine(alertId, outcomes);
-  return finish(combined, {
-    ...described,
-    ...recorded(mergedProgress(outcomes)),
-    dedupeKey,
-    accounts: outcomes.map(({ accountId, answer, progress }) => ({
-      accountId,
-      status: answer.body.status,
-      httpStatus: answer.httpStatus,
-      code: typeof answer.body.code === 'string' ? answer.body.code : undefined,
-      message: typeof answer.body.message === 'string' ? answer.body.message : undefined,
-      orderIds: progress.sentOrderIds.length > 0 ? progress.sentOrderIds : undefined,
-    })),
-  });
+  return finish(
+    combined,
+    {
+      ...described,
+      ...recorded(mergedProgress(outcomes)),
+      dedupeKey,
+      accounts: outcomes.map(({ accountId, answer, progress }) => ({
+        accountId,
+        status: answer.body.status,
+        httpStatus: answer.httpStatus,
+        code: typeof answer.body.code === 'string' ? answer.body.code : undefined,
+        message: typeof answer.body.message === 'string' ? answer.body.message : undefined,
+        orderIds: progress.sentOrderIds.length > 0 ? progress.sentOrderIds : undefined,
+      })),
+    },
+    recordings,
+  );
 }
 
 /** One alert for one account. */

@@ -15,9 +15,10 @@ import { checkOrder } from '../domain/risk.ts';
 import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizing.ts';
 import type { AlertStatus } from '../store/alert-store.ts';
 import type { OrderRecord } from '../store/order-store.ts';
+import type { SymbolSeen } from '../store/reservation-expression.ts';
 import type { Admission, CircuitBreaker, CircuitPermit } from './circuit-breaker.ts';
 import { needsInFlightSettled, settleInFlight } from './in-flight.ts';
-import type { Logger } from './logger.ts';
+import { errorFields, type Logger } from './logger.ts';
 import { METRIC, type Metrics } from './metrics.ts';
 import { rejectedReport, type SettlerDeps, settleReport, settleReportWithBook } from './order-settler.ts';
 import { submitWithinDeadline } from './submit-policy.ts';
@@ -44,9 +45,17 @@ export interface Answer {
 export interface Progress {
   sentOrderIds: string[];
   warnings: string[];
+  /** Order-record writes still under way once the book is settled; the delivery record overlaps them. */
+  recordings?: Promise<void>[];
 }
 
 const RESERVE_ATTEMPTS = 8;
+/**
+ * How old a book this container read or wrote may be to size an alert from it. The reservation checks
+ * the symbol's part again; what it cannot check (the broker's account figures, other symbols' prices
+ * for the unrealized-loss check) is this much older at most.
+ */
+const RECENT_BOOK_MS = 5_000;
 /** Why an answer is 202. */
 export const PENDING_MESSAGE = 'the broker has not confirmed the order yet; reconciliation will settle it';
 
@@ -71,8 +80,17 @@ export async function executeAlert(
   const deadline = receivedAt.getTime() + deps.trading.deadlineMs;
   const sizing = sizingFor(deps.trading, alert.strategy);
   const size = (from: Book) => sizeOrder(alert, holdingOf(from, alert.symbol), sizing, from.broker?.equity);
-  let book = await deps.book.get();
+  // A book this container read or wrote moments ago saves the read: the reservation then also requires
+  // the symbol unchanged since. A denial, or settling in-flight orders, is decided on a fresh read.
+  const recent = deps.book.recent(RECENT_BOOK_MS);
+  let book = recent ?? (await deps.book.get());
   let sized = size(book);
+  let seen = recent === undefined ? undefined : symbolSeen(book, alert.symbol);
+  if (recent !== undefined && (!sized.ok || needsInFlightSettled(sized, book, alert.symbol))) {
+    book = await deps.book.get();
+    sized = size(book);
+    seen = undefined;
+  }
   if (needsInFlightSettled(sized, book, alert.symbol)) {
     book = await settleInFlight(deps, alert.symbol, book, deadline);
     sized = size(book);
@@ -98,7 +116,7 @@ export async function executeAlert(
         receivedAt,
         { index: leg, number: firstLeg + leg },
         intents,
-        book,
+        { book, seen: leg === 0 ? seen : undefined },
         progress,
         admission.permit,
         (fresh) => {
@@ -137,20 +155,22 @@ async function executeLeg(
   receivedAt: Date,
   leg: { index: number; number: number },
   intents: readonly OrderIntent[],
-  snapshot: Book,
+  snapshot: { book: Book; seen: SymbolSeen | undefined },
   progress: Progress,
   permit: CircuitPermit,
   resize: (fresh: Book) => OrderIntent | Denial | undefined,
 ): Promise<LegResult> {
-  let book = snapshot;
+  let { book, seen } = snapshot;
   let intent = intents[leg.index];
   let reserved: Book | undefined;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined; attempt += 1) {
     const now = deps.now();
     const risk = checkOrder(book, intent, deps.trading.limits, riskContextFor(deps.trading, alert, now));
-    if (!risk.ok) return { kind: 'denied', denial: risk.denial };
-    reserved = await deps.book.reserve(risk.reservation, now);
+    if (!risk.ok && seen === undefined) return { kind: 'denied', denial: risk.denial };
+    reserved = risk.ok ? await deps.book.reserve(risk.reservation, now, seen) : undefined;
     if (reserved !== undefined) break;
+    // Refused, or denied against a book that may be old: check again against the book as it is.
+    seen = undefined;
     book = await deps.book.get();
     const next = resize(book);
     if (next !== undefined && 'code' in next) return { kind: 'denied', denial: next };
@@ -193,6 +213,14 @@ async function executeLeg(
   switch (outcome.kind) {
     case 'reported': {
       const settled = await settleReportWithBook(deps, order, outcome.report, 'webhook', book);
+      const recording = settled.recording.catch((error: unknown) => {
+        deps.log.error('order record not written; the next reconcile pass writes it', {
+          alertId,
+          orderId: order.clientOrderId,
+          ...errorFields(error),
+        });
+      });
+      progress.recordings = [...(progress.recordings ?? []), recording];
       if (settled.order.status === 'REJECTED') {
         const message = outcome.report.reason ?? 'the broker rejected the order';
         return { kind: 'rejected', orderId, code: 'BROKER_REJECTED', message };
@@ -252,6 +280,12 @@ function newOrder(
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** The symbol's part of `book` that sizing read, for the reservation to require unchanged. */
+function symbolSeen(book: Book, symbol: string): SymbolSeen {
+  const entry = book.symbols[symbol];
+  return { version: entry?.version ?? 0, committed: entry?.committed ?? 0, reducing: entry?.reducing ?? 0 };
 }
 
 function holdingOf(book: Book, symbol: string) {

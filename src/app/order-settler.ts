@@ -28,10 +28,14 @@ export interface SettlerDeps {
 
 const SETTLE_ATTEMPTS = 200;
 
-/** The order record after a report, and the book as the settlement left it (when it wrote one). */
+/**
+ * The order record after a report, the book as the settlement left it (when it wrote one), and the
+ * write of the order record, under way: the book is already settled when it resolves or fails.
+ */
 export interface Settled {
   order: OrderRecord;
   book?: Book | undefined;
+  recording: Promise<void>;
 }
 
 /** Applies `report` to the book and the order record; returns the updated record. */
@@ -42,10 +46,17 @@ export async function settleReport(
   source: OrderEvent['source'],
   snapshot?: Book,
 ): Promise<OrderRecord> {
-  return (await settleReportWithBook(deps, order, report, source, snapshot)).order;
+  const settled = await settleReportWithBook(deps, order, report, source, snapshot);
+  await settled.recording;
+  return settled.order;
 }
 
-/** `settleReport`, also answering the book as the settlement left it, so the caller needs no read. */
+/**
+ * `settleReport` that answers once the book is settled, with the book as it left it (so the caller
+ * needs no read) and the order record's write still under way (so it can overlap the caller's next
+ * write). If that write fails, the order stays unsettled in our records and the next reconcile pass
+ * writes it; the book's applied mark keeps the book from counting the report twice.
+ */
 export async function settleReportWithBook(
   deps: SettlerDeps,
   order: OrderRecord,
@@ -63,7 +74,7 @@ export async function settleReportWithBook(
       reason: move.reason,
       source,
     });
-    return { order };
+    return { order, recording: Promise.resolve() };
   }
   const book = await applyToBook(deps, order, report, snapshot);
   if (book !== undefined) await guardDailyLoss(deps, book);
@@ -85,15 +96,13 @@ export async function settleReportWithBook(
     updatedAt: at,
   };
   const fillsChanged = report.fills.length !== order.fills.length;
-  if (
+  const recordChanged =
     statusChanged ||
     fillsChanged ||
     updated.settled !== order.settled ||
-    updated.brokerOrderId !== order.brokerOrderId
-  ) {
-    await deps.orders.update(updated);
-  }
-  return { order: updated, book };
+    updated.brokerOrderId !== order.brokerOrderId;
+  const recording = recordChanged ? deps.orders.update(updated) : Promise.resolve();
+  return { order: updated, book, recording };
 }
 
 async function applyToBook(

@@ -12,7 +12,7 @@ import type { Reservation } from '../domain/risk.ts';
 import type { Settlement } from '../domain/settlement.ts';
 import { attr, parseBook } from './book-item.ts';
 import { ReconcileStore } from './reconcile-store.ts';
-import { reservationExpression } from './reservation-expression.ts';
+import { reservationExpression, type SymbolSeen } from './reservation-expression.ts';
 import { isConditionFailed, keys, type TableRef } from './table.ts';
 
 type BookUpdate = Pick<
@@ -29,13 +29,32 @@ function samePositionVersion(version: number, values: Record<string, unknown>): 
 
 /** Reads and writes one account's book. */
 export class BookStore {
+  /** The book as this store last read or wrote it, and when (monotonic ms). */
+  private latest: { book: Book; at: number } | undefined;
+
   constructor(
     private readonly table: TableRef,
     private readonly accountId: string,
   ) {}
 
+  /**
+   * The book as this store last read or wrote it, when that was at most `maxAgeMs` ago. Writes of other
+   * processes are not in it: a caller sizes from it only under `reserve`'s `seen` conditions, and
+   * re-reads before any decision the conditions cannot check (a denial, for one).
+   */
+  recent(maxAgeMs: number): Book | undefined {
+    const latest = this.latest;
+    return latest !== undefined && performance.now() - latest.at <= maxAgeMs ? latest.book : undefined;
+  }
+
+  private remember(book: Book): Book {
+    this.latest = { book, at: performance.now() };
+    return book;
+  }
+
   /** Creates the book if it does not exist yet. */
   async ensure(tradingState: TradingState, now: Date): Promise<void> {
+    this.latest = undefined;
     const book = emptyBook(this.accountId, tradingState, now.toISOString());
     try {
       await this.table.doc.send(
@@ -69,12 +88,15 @@ export class BookStore {
       }),
     );
     if (!result.Item) return emptyBook(this.accountId, 'ACTIVE', new Date(0).toISOString());
-    return parseBook(result.Item);
+    return this.remember(parseBook(result.Item));
   }
 
-  /** Writes a reservation if its conditions still hold: the book as it left it, or undefined when they do not. */
-  async reserve(reservation: Reservation, now: Date): Promise<Book | undefined> {
-    return this.conditionalUpdate(reservationExpression(reservation, now));
+  /**
+   * Writes a reservation if its conditions still hold (and, with `seen`, the symbol's part of the book
+   * is unchanged since it was sized): the book as it left it, or undefined when they do not.
+   */
+  async reserve(reservation: Reservation, now: Date, seen?: SymbolSeen): Promise<Book | undefined> {
+    return this.conditionalUpdate(reservationExpression(reservation, now, seen));
   }
 
   /**
@@ -266,8 +288,9 @@ export class BookStore {
     return new ReconcileStore(this.table, this.accountId);
   }
 
-  /** A conditional write: true when it was made. */
+  /** A conditional write that answers no book: true when it was made. What this store remembers is dropped. */
   private async conditionalWrite(expression: BookUpdate): Promise<boolean> {
+    this.latest = undefined;
     return (await this.send(expression, 'NONE')) !== 'refused';
   }
 
@@ -276,7 +299,7 @@ export class BookStore {
     const written = await this.send(expression, 'ALL_NEW');
     if (written === 'refused') return undefined;
     if (written === undefined) throw new Error('the book write answered no attributes');
-    return parseBook(written);
+    return this.remember(parseBook(written));
   }
 
   private async send(
@@ -301,6 +324,7 @@ export class BookStore {
 
   /** Stores the broker's account figures (equity, cash, buying power) as last seen. */
   async setBrokerSnapshot(snapshot: BrokerAccountSnapshot): Promise<void> {
+    this.latest = undefined;
     await this.table.doc.send(
       new UpdateCommand({
         TableName: this.table.tableName,

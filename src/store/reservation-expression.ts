@@ -5,8 +5,19 @@
 import type { Reservation } from '../domain/risk.ts';
 import { attr } from './book-item.ts';
 
-/** The UpdateItem parts that write a reservation under its conditions. */
-export function reservationExpression(r: Reservation, now: Date) {
+/** The symbol's part of the book as an alert was sized against it (its position version and counters). */
+export interface SymbolSeen {
+  version: number;
+  committed: number;
+  reducing: number;
+}
+
+/**
+ * The UpdateItem parts that write a reservation under its conditions. With `seen`, the write also
+ * requires the symbol's position and counters unchanged since then: the alert was sized against a
+ * book that may be older than the write, and must be sized again if they moved.
+ */
+export function reservationExpression(r: Reservation, now: Date, seen?: SymbolSeen) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':now': now.toISOString(), ':qty': r.qty };
   const conditions: string[] = [];
@@ -89,10 +100,30 @@ export function reservationExpression(r: Reservation, now: Date) {
     adds.push('#r :qty');
     conditions.push('#p.qty = :held', '(attribute_not_exists(#r) OR #r <= :maxR)');
   }
+  if (seen !== undefined) conditions.push(...unchangedSince(r.symbol, seen, names, values));
   return {
     UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
     ConditionExpression: conditions.join(' AND '),
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
     ExpressionAttributeValues: values,
   };
+}
+
+/** Conditions that the symbol's position version and counters are still as `seen`. */
+function unchangedSince(
+  symbol: string,
+  seen: SymbolSeen,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string[] {
+  names['#sp'] = attr.position(symbol);
+  names['#sc'] = attr.committed(symbol);
+  names['#sr'] = attr.reducing(symbol);
+  const equals = (name: string, value: string, n: number) => {
+    values[value] = n;
+    return n === 0 ? `(attribute_not_exists(${name}) OR ${name} = ${value})` : `${name} = ${value}`;
+  };
+  const version =
+    seen.version === 0 ? 'attribute_not_exists(#sp.ver)' : equals('#sp.ver', ':sver', seen.version);
+  return [version, equals('#sc', ':sc', seen.committed), equals('#sr', ':sr', seen.reducing)];
 }
