@@ -3,15 +3,17 @@
  * (infra/esbuild-options.ts exports them, ESBUILD_OPTIONS and LAMBDA_ENTRIES, and infra/bundling.ts
  * hands them to the NodejsFunctions; infra/ is being written as this lands, so they are looked up
  * at run time and a mirror of them is used, and said so, when neither module exports them), their
- * size and what makes it up, and the time a fresh `node` process takes to import the bundle, whose top-level await reads the
- * configuration, builds the clients and the dependencies and prepares the account's book (two
- * DynamoDB round trips against the engine). Ten processes per bundle after one discarded run; the
- * median is reported.
+ * size and what makes it up (every output file, and the part importing the entry loads, which is
+ * less when the settings split code into chunks), and the time a fresh `node` process takes to
+ * import the bundle, whose top-level await reads the configuration, builds the clients and the
+ * dependencies and prepares the account's book (one DynamoDB round trip against the engine once the
+ * book exists, which the discarded first run sees to). Ten processes per bundle after one discarded
+ * run; the median is reported.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { z } from 'zod';
 import { appEnv } from './alerts.ts';
@@ -20,7 +22,11 @@ import { median, round } from './stats.ts';
 
 /** One bundle's size and init times. */
 export interface BundleReport {
+  /** Every output file (with code splitting, the entry and its chunks). */
   bytes: number;
+  /** What importing the entry loads: the entry and the chunks it imports statically, not the lazy ones. */
+  initBytes: number;
+  files: number;
   /** Output bytes per package (top 8), from esbuild's metafile. */
   topPackages: Array<{ name: string; bytes: number }>;
   /** import() of the bundle until its module evaluation (boot included) is done, per process. */
@@ -64,11 +70,13 @@ export async function measureColdStart(engine: Engine): Promise<ColdStartReport>
     };
     const stack = await stackSettings();
     const report = async (name: 'webhook' | 'reconcile'): Promise<BundleReport> => {
-      const outfile = join(dir, name, 'index.mjs');
+      const outdir = join(dir, name);
+      const outfile = join(outdir, 'index.mjs');
       const result = await build({
         ...stack.options,
-        entryPoints: [stack.entries[name]],
-        outfile,
+        entryPoints: { index: stack.entries[name] },
+        outdir,
+        outExtension: { '.js': '.mjs' },
         metafile: true,
         logLevel: 'silent',
       });
@@ -80,8 +88,11 @@ export async function measureColdStart(engine: Engine): Promise<ColdStartReport>
         initMs.push(round(timing.importMs, 1));
         sinceStart.push(round(timing.sinceStartMs, 1));
       }
+      const outputs = Object.values(result.metafile.outputs);
       return {
-        bytes: statSync(outfile).size,
+        bytes: outputs.reduce((sum, output) => sum + output.bytes, 0),
+        initBytes: initBytes(result.metafile, outfile),
+        files: outputs.length,
         topPackages: packages(result.metafile),
         initMs,
         initMsMedian: median(initMs),
@@ -189,6 +200,22 @@ function initOnce(
       resolve(JSON.parse(line) as { importMs: number; sinceStartMs: number });
     });
   });
+}
+
+/** The bytes of `entry` and of every output it imports statically, directly or not. */
+function initBytes(metafile: Metafile, entry: string): number {
+  const byPath = new Map(Object.entries(metafile.outputs).map(([path, output]) => [resolve(path), output]));
+  const loaded = new Set<string>();
+  const visit = (path: string) => {
+    const output = byPath.get(path);
+    if (output === undefined || loaded.has(path)) return;
+    loaded.add(path);
+    for (const imported of output.imports) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(resolve(imported.path));
+    }
+  };
+  visit(resolve(entry));
+  return [...loaded].reduce((sum, path) => sum + (byPath.get(path)?.bytes ?? 0), 0);
 }
 
 /** Output bytes grouped by npm package (or `src`, `functions` for our own code). */

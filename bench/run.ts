@@ -6,6 +6,12 @@
  * Engines: DynamoDB Local (java) and dynalite, each in a process of its own; `npm start` brings its
  * own embedded engine. Every measurement gets a fresh table. BENCH_QUICK=1 runs smaller counts (for
  * working on the bench itself; the published numbers come from a full run).
+ *
+ * BENCH_PARTS runs only the parts it names, comma-separated: `overhead` (part 3), `latency` (part 1),
+ * `trips` (part 2), `reconcile` (part 6), `cold-start` (part 4), `profile` (the CPU profiles),
+ * `sdk-cost` (the diagnostic) and `http` (part 5); `BENCH_PARTS=cold-start npm run bench` takes a
+ * minute. Only the engines those parts use are started. Their results are printed as JSON, and
+ * bench/results.json, which the targets are judged from, is left as it was.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -21,7 +27,7 @@ import { printReport } from './report.ts';
 import { measureSdkCost } from './sdk-cost.ts';
 import { progress } from './stats.ts';
 import { divertStdout } from './stdout-sink.ts';
-import { targetsOf } from './targets.ts';
+import { type BenchResults, targetsOf } from './targets.ts';
 import { measureTrips } from './trips.ts';
 
 // The Lambda runtime is Node 24 (no such warning there); the SDK's Node 20 notice is noise here.
@@ -37,6 +43,21 @@ const LATENCY_RUNS: ReadonlyArray<readonly [number, number]> = [
   [200, scale(400)],
 ];
 
+/** The parts BENCH_PARTS can name, in the order a full run measures them. */
+const PARTS = [
+  'overhead',
+  'latency',
+  'trips',
+  'reconcile',
+  'cold-start',
+  'profile',
+  'sdk-cost',
+  'http',
+] as const;
+type Part = (typeof PARTS)[number];
+const parts = selectedParts(process.env.BENCH_PARTS);
+const runs = (part: Part) => parts.has(part);
+
 const started = Date.now();
 const machine = {
   node: process.version,
@@ -50,62 +71,108 @@ const machine = {
 progress(
   `machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')}`,
 );
+if (parts.size < PARTS.length) progress(`BENCH_PARTS: ${[...parts].join(', ')} only`);
 
 // What the app logs while it is measured is counted, not shown; progress lines still reach stderr.
 const sink = divertStdout();
 const engines: Engine[] = [];
 try {
-  progress('part 3: own overhead (in-memory stores, instant broker)');
-  const overhead = await measureOverhead(scale(5000), scale(1000), 10);
-
-  progress('starting DynamoDB Local and dynalite');
-  const dynalite = await startDynalite();
-  engines.push(dynalite);
-  const dynamoLocal = await startDynamoDbLocal();
-  engines.push(dynamoLocal);
-  for (const engine of [dynalite, dynamoLocal]) {
-    progress(`warming ${engine.name} up (${scale(200)} alerts on a throwaway table)`);
-    await warmEngine(engine, scale(200));
+  const measured: Partial<BenchResults['detail']> = {};
+  if (runs('overhead')) {
+    progress('part 3: own overhead (in-memory stores, instant broker)');
+    measured.overhead = await measureOverhead(scale(5000), scale(1000), 10);
   }
-  const latency: LatencyRun[] = [];
-  for (const engine of [dynalite, dynamoLocal]) {
-    for (const [concurrency, count] of LATENCY_RUNS) {
-      progress(`part 1: ${engine.name}, paper broker, concurrency ${concurrency}, ${count} alerts`);
-      latency.push(await measureLatency(engine, concurrency, count));
+
+  const usesDynalite = (['latency', 'trips', 'cold-start', 'profile', 'sdk-cost'] as const).some(runs);
+  const usesDynamoLocal = (['latency', 'trips', 'reconcile'] as const).some(runs);
+  if (usesDynalite || usesDynamoLocal) progress('starting the DynamoDB engines the parts use');
+  const dynalite = usesDynalite ? await startDynalite() : undefined;
+  if (dynalite) engines.push(dynalite);
+  const dynamoLocal = usesDynamoLocal ? await startDynamoDbLocal() : undefined;
+  if (dynamoLocal) engines.push(dynamoLocal);
+
+  if (runs('latency') && dynalite && dynamoLocal) {
+    for (const engine of [dynalite, dynamoLocal]) {
+      progress(`warming ${engine.name} up (${scale(200)} alerts on a throwaway table)`);
+      await warmEngine(engine, scale(200));
     }
+    const latency: LatencyRun[] = [];
+    for (const engine of [dynalite, dynamoLocal]) {
+      for (const [concurrency, count] of LATENCY_RUNS) {
+        progress(`part 1: ${engine.name}, paper broker, concurrency ${concurrency}, ${count} alerts`);
+        latency.push(await measureLatency(engine, concurrency, count));
+      }
+    }
+    for (const [concurrency, count] of [
+      [1, scale(60)],
+      [50, scale(400)],
+    ] as const) {
+      progress(`part 1 (diagnostic): dynalite, instant broker, concurrency ${concurrency}, ${count} alerts`);
+      latency.push(await measureLatency(dynalite, concurrency, count, 'instant'));
+    }
+    measured.latency = latency;
   }
-  for (const [concurrency, count] of [
-    [1, scale(60)],
-    [50, scale(400)],
-  ] as const) {
-    progress(`part 1 (diagnostic): dynalite, instant broker, concurrency ${concurrency}, ${count} alerts`);
-    latency.push(await measureLatency(dynalite, concurrency, count, 'instant'));
+
+  if (runs('trips') && dynalite && dynamoLocal) {
+    progress('part 2: round trips and capacity units per alert (DynamoDB Local, then dynalite)');
+    measured.trips = await measureTrips(dynamoLocal, scale(20), 1000);
+    measured.tripsDynalite = await measureTrips(dynalite, scale(10), 1000);
   }
 
-  progress('part 2: round trips and capacity units per alert (DynamoDB Local, then dynalite)');
-  const trips = await measureTrips(dynamoLocal, scale(20), 1000);
-  const tripsDynalite = await measureTrips(dynalite, scale(10), 1000);
+  if (runs('reconcile') && dynamoLocal) {
+    progress('part 6: reconcile pass with 10 open orders and 0 / 1,000 / 10,000 closed (DynamoDB Local)');
+    measured.reconcile = await measureReconcile(dynamoLocal, [0, 1000, 10_000], quick ? 3 : 7);
+  }
 
-  progress('part 6: reconcile pass with 10 open orders and 0 / 1,000 / 10,000 closed (DynamoDB Local)');
-  const reconcile = await measureReconcile(dynamoLocal, [0, 1000, 10_000], quick ? 3 : 7);
+  if (runs('cold-start') && dynalite) {
+    progress('part 4: bundles and cold start (10 fresh processes per bundle, against dynalite)');
+    measured.coldStart = await measureColdStart(dynalite);
+  }
 
-  progress('part 4: bundles and cold start (10 fresh processes per bundle, against dynalite)');
-  const coldStart = await measureColdStart(dynalite);
+  if (runs('profile') && dynalite) {
+    progress('CPU profiles: the hot path against dynalite, and our own overhead over in-memory doubles');
+    measured.profile = await profileHotPath(dynalite, scale(100), 30);
+    const memory = memoryHandler(10);
+    measured.ownProfile = await profileAlerts('own-overhead', scale(3000), scale(1000), (event) =>
+      memory.handler(event, lambdaContext()),
+    );
+  }
 
-  progress('CPU profiles: the hot path against dynalite, and our own overhead over in-memory doubles');
-  const profile = await profileHotPath(dynalite, scale(100), 30);
-  const memory = memoryHandler(10);
-  const ownProfile = await profileAlerts('own-overhead', scale(3000), scale(1000), (event) =>
-    memory.handler(event, lambdaContext()),
-  );
-
-  progress('diagnostic: client-side cost of one DynamoDB round trip (dynalite)');
-  const sdkCost = await measureSdkCost(dynalite, scale(2000));
+  if (runs('sdk-cost') && dynalite) {
+    progress('diagnostic: client-side cost of one DynamoDB round trip (dynalite)');
+    measured.sdkCost = await measureSdkCost(dynalite, scale(2000));
+  }
 
   for (const engine of engines) await engine.stop();
-  progress('part 5: npm start over HTTP with autocannon (1, then 50 connections, 10 s each)');
-  const http = [await measureHttp(1, quick ? 3 : 10), await measureHttp(50, quick ? 3 : 10)];
+  if (runs('http')) {
+    progress('part 5: npm start over HTTP with autocannon (1, then 50 connections, 10 s each)');
+    measured.http = [await measureHttp(1, quick ? 3 : 10), await measureHttp(50, quick ? 3 : 10)];
+  }
 
+  const durationSeconds = Math.round((Date.now() - started) / 1000);
+  const detail = complete(measured);
+  sink.restore();
+  if (detail === undefined) {
+    process.stdout.write(
+      `${JSON.stringify({ parts: [...parts], machine, durationSeconds, ...measured }, null, 2)}\n`,
+    );
+    progress(`done in ${durationSeconds} s (BENCH_PARTS: bench/results.json left as it was)`);
+  } else {
+    const results = fullResults(detail, durationSeconds);
+    writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    printReport(results);
+    progress(
+      `done in ${results.durationSeconds} s; wrote bench/results.json; profiles: ${detail.profile.file} ${detail.ownProfile.file}`,
+    );
+  }
+} finally {
+  sink.restore();
+  for (const engine of engines) await engine.stop();
+}
+
+/** bench/results.json of a full run. */
+function fullResults(detail: BenchResults['detail'], durationSeconds: number): BenchResults {
+  const { latency, trips, overhead, coldStart, http, reconcile } = detail;
   const at50 = latency.find(
     (run) => run.engine === 'dynalite' && run.broker === 'paper' && run.concurrency === 50,
   );
@@ -129,29 +196,67 @@ try {
     reconcileBundleBytes: coldStart.reconcile.bytes,
     reconcileInitMsMedian: coldStart.reconcile.initMsMedian,
     machine: { ...machine, loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100) },
-    durationSeconds: Math.round((Date.now() - started) / 1000),
+    durationSeconds,
     targets: [] as ReturnType<typeof targetsOf>,
-    detail: {
-      latency,
-      trips,
-      tripsDynalite,
-      overhead,
-      coldStart,
-      http,
-      reconcile,
-      profile,
-      ownProfile,
-      sdkCost,
-    },
+    detail,
   };
   results.targets = targetsOf(results);
-  sink.restore();
-  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-  printReport(results);
-  progress(
-    `done in ${results.durationSeconds} s; wrote bench/results.json; profiles: ${profile.file} ${ownProfile.file}`,
-  );
-} finally {
-  sink.restore();
-  for (const engine of engines) await engine.stop();
+  return results;
+}
+
+/** Every part's result, or undefined when BENCH_PARTS left some out. */
+function complete(measured: Partial<BenchResults['detail']>): BenchResults['detail'] | undefined {
+  const {
+    latency,
+    trips,
+    tripsDynalite,
+    overhead,
+    coldStart,
+    http,
+    reconcile,
+    profile,
+    ownProfile,
+    sdkCost,
+  } = measured;
+  if (
+    latency === undefined ||
+    trips === undefined ||
+    tripsDynalite === undefined ||
+    overhead === undefined ||
+    coldStart === undefined ||
+    http === undefined ||
+    reconcile === undefined ||
+    profile === undefined ||
+    ownProfile === undefined ||
+    sdkCost === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    latency,
+    trips,
+    tripsDynalite,
+    overhead,
+    coldStart,
+    http,
+    reconcile,
+    profile,
+    ownProfile,
+    sdkCost,
+  };
+}
+
+/** The parts BENCH_PARTS names, every part when it is unset or empty. */
+function selectedParts(list: string | undefined): ReadonlySet<Part> {
+  const named = (list ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (named.length === 0) return new Set(PARTS);
+  const known = named.filter((name): name is Part => (PARTS as readonly string[]).includes(name));
+  if (known.length < named.length) {
+    const unknown = named.filter((name) => !(PARTS as readonly string[]).includes(name));
+    throw new Error(`BENCH_PARTS names no part ${unknown.join(', ')}; the parts: ${PARTS.join(', ')}`);
+  }
+  return new Set(known);
 }

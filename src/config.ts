@@ -6,8 +6,8 @@
  * is merged over the top-level one. Every problem is reported at once in a ConfigError.
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
 import { ConfigSchema } from './config-schema.ts';
+import type * as z from './zod.ts';
 
 export {
   ALPACA_PAPER_URL,

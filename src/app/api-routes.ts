@@ -2,10 +2,10 @@
  * The read API and the reconcile trigger, behind `Authorization: Bearer <API_TOKEN>`.
  */
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { realizedOn, tradingDay } from '../domain/book.ts';
 import { unrealizedPnl } from '../domain/position.ts';
 import type { AlertStore } from '../store/alert-store.ts';
+import * as z from '../zod.ts';
 import type { AccountDeps, Routing } from './accounts.ts';
 import { secretsEqual } from './auth.ts';
 import type { AccountReconcileReport } from './build-deps.ts';
@@ -25,7 +25,7 @@ export interface ApiDeps {
   reconcileAll: () => Promise<AccountReconcileReport[]>;
 }
 
-const Limit = z.coerce.number().int().min(1).max(500).default(100);
+const Limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100);
 const TradingStateBody = z.object({
   state: z.preprocess(
     (value) => (typeof value === 'string' ? value.toUpperCase() : value),

@@ -10,6 +10,7 @@ import type { SecretStore } from '../secrets/secret-store.ts';
 import { AppSecret, readSecret } from '../secrets/secret-values.ts';
 import { createSecretsManagerStore } from '../secrets/secrets-manager-store.ts';
 import { createDynamoClients } from '../store/table.ts';
+import * as z from '../zod.ts';
 import { createBrokers } from './broker-factory.ts';
 import { accountConfigs, buildDeps, type Deps } from './build-deps.ts';
 import { errorFields, jsonLogger, type Logger, type LogLevel } from './logger.ts';
@@ -87,7 +88,7 @@ export async function withAppSecret(config: Config, secrets: SecretStore | undef
   const { passphrase } = config.webhook;
   const token = config.api.token;
   if (passphrase !== undefined && token !== undefined) return config;
-  const wanted = AppSecret.pick({
+  const wanted = z.pick(AppSecret, {
     ...(passphrase === undefined ? { webhookPassphrase: true } : {}),
     ...(token === undefined ? { apiToken: true } : {}),
   } as const);
@@ -102,7 +103,8 @@ export async function withAppSecret(config: Config, secrets: SecretStore | undef
 /**
  * Makes sure every account's book exists, and reads the broker's account figures into it when it has
  * none yet (sizing by equity and the buying-power check need them). Once there, every reconcile pass
- * refreshes them, so a start-up does not call the broker again.
+ * refreshes them, so a start-up does not call the broker again. A book with the figures exists, so
+ * the usual start-up reads it and is done: one round trip per account.
  */
 export async function prepareAccounts(deps: Deps, config: Config): Promise<void> {
   const initial = new Map(
@@ -110,8 +112,8 @@ export async function prepareAccounts(deps: Deps, config: Config): Promise<void>
   );
   await Promise.all(
     deps.routing.accounts.map(async (account) => {
-      await account.book.ensure(initial.get(account.accountId) ?? 'ACTIVE', deps.now());
       if ((await account.book.get()).broker !== undefined) return;
+      await account.book.ensure(initial.get(account.accountId) ?? 'ACTIVE', deps.now());
       await refreshBrokerSnapshot({ ...account, now: deps.now }).catch((error: unknown) =>
         deps.log.warn('broker account not read at start-up', {
           accountId: account.accountId,

@@ -3,16 +3,11 @@
  * with its app credentials from the environment or a secret and its rotating tokens in that secret
  * (or, without one, in a file in DATA_DIR that `npm run schwab:login` writes). Paper brokers are made
  * by buildDeps, which needs nothing read first.
+ *
+ * The Alpaca and Schwab adapters are imported when an account uses them: a deployment on the paper
+ * broker neither evaluates their modules nor builds their schemas at start-up.
  */
-import { AlpacaBroker } from '../brokers/alpaca/alpaca-broker.ts';
 import type { BrokerPort } from '../brokers/port.ts';
-import { SchwabBroker } from '../brokers/schwab/schwab-broker.ts';
-import {
-  FileSchwabTokenStore,
-  readSchwabSecret,
-  SCHWAB_TOKENS_FILE,
-  SecretSchwabTokenStore,
-} from '../brokers/schwab/schwab-token-store.ts';
 import { type BrokerConfig, type Config, ConfigError } from '../config.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
 import { AlpacaSecret, readSecret } from '../secrets/secret-values.ts';
@@ -58,6 +53,7 @@ async function alpacaBroker(broker: BrokerConfig, ctx: BrokerFactoryContext): Pr
       'broker.alpaca: set APCA_API_KEY_ID and APCA_API_SECRET_KEY, or broker.alpaca.secretId',
     ]);
   }
+  const { AlpacaBroker } = await import('../brokers/alpaca/alpaca-broker.ts');
   return new AlpacaBroker(
     { baseUrl, keyId: keys.keyId, secretKey: keys.secretKey, requestTimeoutMs: broker.requestTimeoutMs },
     { now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) },
@@ -70,6 +66,13 @@ async function schwabBroker(
   broker: BrokerConfig,
   ctx: BrokerFactoryContext,
 ): Promise<BrokerPort> {
+  const [
+    { SchwabBroker },
+    { FileSchwabTokenStore, readSchwabSecret, SCHWAB_TOKENS_FILE, SecretSchwabTokenStore },
+  ] = await Promise.all([
+    import('../brokers/schwab/schwab-broker.ts'),
+    import('../brokers/schwab/schwab-token-store.ts'),
+  ]);
   const { secretId } = broker.schwab;
   const app = secretId ? await readSchwabSecret(needStore(ctx, secretId), secretId) : broker.schwab;
   if (!app.appKey || !app.appSecret) {
@@ -79,7 +82,7 @@ async function schwabBroker(
   }
   const tokens = secretId
     ? new SecretSchwabTokenStore(needStore(ctx, secretId), secretId)
-    : new FileSchwabTokenStore(config.dataDir, schwabTokensFile(config, accountId));
+    : new FileSchwabTokenStore(config.dataDir, schwabTokensFile(config, accountId, SCHWAB_TOKENS_FILE));
   return new SchwabBroker(
     {
       baseUrl: broker.schwab.baseUrl,
@@ -108,8 +111,9 @@ function needStore(ctx: BrokerFactoryContext, secretId: string): SecretStore {
 
 /**
  * The file in DATA_DIR a Schwab account's tokens are kept in when no secret is configured: the one
- * `npm run schwab:login` writes for the default account, a named one for each other account.
+ * `npm run schwab:login` writes for the default account (`defaultFile`), a named one for each other
+ * account.
  */
-export function schwabTokensFile(config: Config, accountId: string): string {
-  return accountId === config.account.id ? SCHWAB_TOKENS_FILE : `schwab-tokens-${accountId}.json`;
+export function schwabTokensFile(config: Config, accountId: string, defaultFile: string): string {
+  return accountId === config.account.id ? defaultFile : `schwab-tokens-${accountId}.json`;
 }

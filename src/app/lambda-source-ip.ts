@@ -4,10 +4,10 @@
  * are never read: a client can write anything into them.
  */
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 const LambdaEnv = z.object({
-  requestContext: z.object({ http: z.object({ sourceIp: z.string().min(1) }) }),
+  requestContext: z.object({ http: z.object({ sourceIp: z.string().check(z.minLength(1)) }) }),
 });
 
 /** The source address AWS saw, or undefined when the event carries none. */

@@ -3,7 +3,7 @@
  * the nested `{"strategy":{...},"bar":{...}}` template flattened, values validated with zod.
  * Pure: no I/O, no clock.
  */
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { type BodyFields, isRecord } from './alert-body.ts';
 
 /** Canonical field name -> the names accepted for it, first match wins. */
@@ -54,66 +54,70 @@ const PLACEHOLDER = /\{\{[^}]*\}\}/;
 
 const decimal = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : value),
-  z.number({ error: 'must be a number' }).finite('must be a finite number'),
+  z.number({ error: 'must be a number' }),
 );
-const positiveDecimal = decimal.pipe(z.number().positive('must be greater than 0'));
+const positiveDecimal = z.pipe(decimal, z.number().check(z.positive('must be greater than 0')));
 const lowerText = z.preprocess(
   (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
   z.string(),
 );
+/** A JSON number where text is expected, as its text. */
+const numberAsText = (schema: z.ZodMiniString) =>
+  z.preprocess((value) => (typeof value === 'number' ? String(value) : value), schema);
+const positionDirection = z.optional(z.pipe(lowerText, z.enum(['long', 'short', 'flat'])));
 
 const AlertSchema = z.object({
   // A JSON number passphrase is accepted by findPassphrase, so it must not fail validation here.
-  passphrase: z
-    .preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string())
-    .optional(),
+  passphrase: z.optional(numberAsText(z.string())),
   symbol: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim().toUpperCase() : value),
     z
       .string({ error: 'is required' })
-      .regex(
-        /^(?:[A-Z0-9_.!-]+:)?[A-Z0-9][A-Z0-9./_!-]{0,31}$/,
-        'must be a ticker such as AAPL or NASDAQ:AAPL',
+      .check(
+        z.regex(
+          /^(?:[A-Z0-9_.!-]+:)?[A-Z0-9][A-Z0-9./_!-]{0,31}$/,
+          'must be a ticker such as AAPL or NASDAQ:AAPL',
+        ),
       ),
   ),
-  exchange: z.string().optional(),
-  action: lowerText.pipe(
+  exchange: z.optional(z.string()),
+  action: z.pipe(
+    lowerText,
     z.enum(Object.keys(ACTIONS) as [keyof typeof ACTIONS], {
       error: 'must be one of buy, sell, long, short, exit, close, flat',
     }),
   ),
-  quantity: positiveDecimal.optional(),
-  price: positiveDecimal.optional(),
-  id: z
-    .preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().max(128))
-    .optional(),
-  time: z
-    .preprocess(toIsoTime, z.iso.datetime({ error: 'must be an ISO-8601 time or epoch milliseconds' }))
-    .optional(),
-  marketPosition: lowerText.pipe(z.enum(['long', 'short', 'flat'])).optional(),
-  positionSize: decimal.optional(),
-  prevMarketPosition: lowerText.pipe(z.enum(['long', 'short', 'flat'])).optional(),
-  strategy: z.string().max(64).optional(),
-  orderName: z
-    .preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string())
-    .optional(),
-  type: lowerText.pipe(z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'])).default('market'),
-  limitPrice: positiveDecimal.optional(),
-  stopPrice: positiveDecimal.optional(),
-  trailPercent: positiveDecimal.optional(),
-  timeInForce: lowerText.pipe(z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'])).default('day'),
-  extendedHours: z
-    .preprocess(
+  quantity: z.optional(positiveDecimal),
+  price: z.optional(positiveDecimal),
+  id: z.optional(numberAsText(z.string().check(z.maxLength(128)))),
+  time: z.optional(
+    z.preprocess(toIsoTime, z.iso.datetime({ error: 'must be an ISO-8601 time or epoch milliseconds' })),
+  ),
+  marketPosition: positionDirection,
+  positionSize: z.optional(decimal),
+  prevMarketPosition: positionDirection,
+  strategy: z.optional(z.string().check(z.maxLength(64))),
+  orderName: z.optional(numberAsText(z.string())),
+  type: z._default(
+    z.pipe(lowerText, z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'])),
+    'market',
+  ),
+  limitPrice: z.optional(positiveDecimal),
+  stopPrice: z.optional(positiveDecimal),
+  trailPercent: z.optional(positiveDecimal),
+  timeInForce: z._default(z.pipe(lowerText, z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'])), 'day'),
+  extendedHours: z.optional(
+    z.preprocess(
       (value) => {
         const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
         return text === 'true' ? true : text === 'false' ? false : value;
       },
       z.boolean({ error: 'must be true or false' }),
-    )
-    .optional(),
-  takeProfit: positiveDecimal.optional(),
-  stopLoss: positiveDecimal.optional(),
-  comment: z.string().max(256).optional(),
+    ),
+  ),
+  takeProfit: z.optional(positiveDecimal),
+  stopLoss: z.optional(positiveDecimal),
+  comment: z.optional(z.string().check(z.maxLength(256))),
 });
 
 /** A validated alert in canonical form. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /** The secrets the local server uses. */
 export interface LocalSecrets {
@@ -15,7 +15,10 @@ export interface LocalSecrets {
   source: { passphrase: 'env' | 'file' | 'generated'; apiToken: 'env' | 'file' | 'generated' };
 }
 
-const SecretsFile = z.object({ passphrase: z.string().min(8), apiToken: z.string().min(16) });
+const SecretsFile = z.object({
+  passphrase: z.string().check(z.minLength(8)),
+  apiToken: z.string().check(z.minLength(16)),
+});
 
 /** Reads or creates the local secrets in `dataDir`; values given in config win. */
 export function loadLocalSecrets(

@@ -9,7 +9,6 @@
  * the environment, as the AWS CLI reads them), beside the app credentials already there.
  */
 import { createInterface } from 'node:readline/promises';
-import { z } from 'zod';
 import { BrokerError } from '../brokers/errors.ts';
 import { completeLogin, SchwabLoginError } from '../brokers/schwab/schwab-login.ts';
 import { authorizeUrl } from '../brokers/schwab/schwab-oauth.ts';
@@ -20,20 +19,25 @@ import {
 } from '../brokers/schwab/schwab-token-store.ts';
 import { SecretStoreError } from '../secrets/secret-store.ts';
 import { createSecretsManagerStore } from '../secrets/secrets-manager-store.ts';
+import * as z from '../zod.ts';
 
 const LoginEnv = z.object({
-  SCHWAB_APP_KEY: z.string({ error: 'is required: the app key from developer.schwab.com' }).min(1),
-  SCHWAB_APP_SECRET: z.string({ error: 'is required: the app secret from developer.schwab.com' }).min(1),
-  SCHWAB_CALLBACK_URL: z.url().default('https://127.0.0.1'),
-  SCHWAB_BASE_URL: z.url().optional(),
-  SCHWAB_SECRET_ID: z.string().min(1).optional(),
-  SCHWAB_TOKENS_FILE: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+\.json$/, 'must be a file name ending in .json')
-    .default(SCHWAB_TOKENS_FILE),
-  DATA_DIR: z.string().min(1).default('.pinebridge'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  SECRETS_MANAGER_ENDPOINT: z.url().optional(),
+  SCHWAB_APP_KEY: z
+    .string({ error: 'is required: the app key from developer.schwab.com' })
+    .check(z.minLength(1)),
+  SCHWAB_APP_SECRET: z
+    .string({ error: 'is required: the app secret from developer.schwab.com' })
+    .check(z.minLength(1)),
+  SCHWAB_CALLBACK_URL: z._default(z.url(), 'https://127.0.0.1'),
+  SCHWAB_BASE_URL: z.optional(z.url()),
+  SCHWAB_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
+  SCHWAB_TOKENS_FILE: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]+\.json$/, 'must be a file name ending in .json')),
+    SCHWAB_TOKENS_FILE,
+  ),
+  DATA_DIR: z._default(z.string().check(z.minLength(1)), '.pinebridge'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+  SECRETS_MANAGER_ENDPOINT: z.optional(z.url()),
 });
 
 const parsed = LoginEnv.safeParse(process.env);

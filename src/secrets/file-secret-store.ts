@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { type SecretStore, SecretStoreError } from './secret-store.ts';
 
 const SecretJson = z.record(z.string(), z.unknown());

@@ -2,21 +2,21 @@
  * The app's secret shapes and the one way to read them: load from a SecretStore, parse with zod, and
  * on failure name the secret id and the offending keys, never a value.
  */
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { type SecretStore, SecretStoreError } from './secret-store.ts';
 
 /** The app secret: the TradingView webhook passphrase and the bearer token of the API routes. */
 export const AppSecret = z.object({
-  webhookPassphrase: z.string().min(8),
-  apiToken: z.string().min(16),
+  webhookPassphrase: z.string().check(z.minLength(8)),
+  apiToken: z.string().check(z.minLength(16)),
 });
 /** The app secret, parsed. */
 export type AppSecret = z.infer<typeof AppSecret>;
 
 /** Alpaca API credentials: the key id and its secret key. */
 export const AlpacaSecret = z.object({
-  keyId: z.string().min(1),
-  secretKey: z.string().min(1),
+  keyId: z.string().check(z.minLength(1)),
+  secretKey: z.string().check(z.minLength(1)),
 });
 /** Alpaca API credentials, parsed. */
 export type AlpacaSecret = z.infer<typeof AlpacaSecret>;
@@ -25,7 +25,11 @@ export type AlpacaSecret = z.infer<typeof AlpacaSecret>;
  * Reads `secretId` from `store` and parses it with `schema`. A missing secret, missing keys or invalid
  * keys raise SecretStoreError naming the secret id and the keys (with zod's issue code), never values.
  */
-export async function readSecret<T>(store: SecretStore, secretId: string, schema: z.ZodType<T>): Promise<T> {
+export async function readSecret<T>(
+  store: SecretStore,
+  secretId: string,
+  schema: z.ZodMiniType<T>,
+): Promise<T> {
   const raw = await store.getJson(secretId);
   if (raw === undefined) throw new SecretStoreError(`secret "${secretId}" does not exist or has no value`);
   const parsed = schema.safeParse(raw);

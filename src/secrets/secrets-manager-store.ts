@@ -20,7 +20,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { type SecretStore, SecretStoreError } from './secret-store.ts';
 
 /** Where a stale-value warning goes; the app's Logger fits. */

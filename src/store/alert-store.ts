@@ -9,8 +9,8 @@
  * so `duplicateOf` may be absent locally.
  */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import { type AlertId, asAlertId } from '../domain/ids.ts';
+import * as z from '../zod.ts';
 import { expiresAfterDays, isConditionFailed, keys, type TableRef } from './table.ts';
 
 /** The decision taken for one delivery. */

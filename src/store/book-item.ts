@@ -3,8 +3,9 @@
  * and per-strategy parts are attributes of their own (`p#AAPL`, `c#AAPL`, `se#trend`, ...) so that a
  * conditional write can ADD to each without rewriting a map.
  */
-import * as z from 'zod/mini';
+
 import type { Book } from '../domain/book.ts';
+import * as z from '../zod.ts';
 
 /** The position map `p#<SYMBOL>`: the position, its version (`ver`, absent before the first write) and marks. */
 const PositionItem = z.object({

@@ -4,7 +4,6 @@
  * sparse open-orders index (GSI1). An order leaves that index once it is terminal and settled.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import type { BookOrder } from '../domain/book.ts';
 import {
   type AlertId,
@@ -16,6 +15,7 @@ import {
   clientOrderIdPrefixAt,
 } from '../domain/ids.ts';
 import { ORDER_STATUSES, type OrderStatus, type OrderStatusReport } from '../domain/order.ts';
+import * as z from '../zod.ts';
 import { isConditionFailed, keys, OPEN_INDEX, queryAll, type TableRef } from './table.ts';
 
 /** One status change of an order, with where it came from. */

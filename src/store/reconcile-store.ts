@@ -9,13 +9,13 @@
  * report of a pass that compared after it. Events are kept (they are rare and are the audit trail).
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
 import {
   DRIFT_POLICIES,
   type DriftAction,
   type DriftDecision,
   type DriftPolicy,
 } from '../domain/reconciliation.ts';
+import * as z from '../zod.ts';
 import { isConditionFailed, keys, type TableRef } from './table.ts';
 
 /** An action of the drift policy and whether this pass carried it out. */

@@ -3,7 +3,7 @@
  * joined to the caller's AbortSignal, every answer parsed with zod, and every failure translated
  * into the broker errors of ../errors.ts (see ./alpaca-errors.ts for the table).
  */
-import type { z } from 'zod';
+import type * as z from '../../zod.ts';
 import { BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import {
   type AlpacaMethod,
@@ -34,7 +34,7 @@ export interface AlpacaCall<T> {
   query?: AlpacaQuery;
   body?: unknown;
   /** Parses the 2xx answer. */
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   signal?: AbortSignal | undefined;
 }
 

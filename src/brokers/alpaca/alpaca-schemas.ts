@@ -4,18 +4,19 @@
  * Decimals travel as strings and are parsed to numbers here; a string that is not a finite decimal
  * fails the parse, as does any status or enum value the spec does not list.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 
 /** A decimal sent as a string ("12.5"), parsed to a number. */
-export const AlpacaDecimal = z
-  .string()
-  .regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string')
-  .transform((value) => Number(value));
+export const AlpacaDecimal = z.pipe(
+  z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string')),
+  z.transform((value: string) => Number(value)),
+);
 
 /** A timestamp (ISO 8601 with an offset), normalised to UTC ISO. */
-export const AlpacaTimestamp = z.iso
-  .datetime({ offset: true })
-  .transform((value) => new Date(value).toISOString());
+export const AlpacaTimestamp = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
 /** Every order status the spec lists. */
 export const ALPACA_ORDER_STATUSES = [
@@ -41,26 +42,26 @@ export const ALPACA_ORDER_STATUSES = [
 export type AlpacaOrderStatus = (typeof ALPACA_ORDER_STATUSES)[number];
 
 const AlpacaOrderFields = {
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   client_order_id: z.string(),
-  symbol: z.string().min(1),
+  symbol: z.string().check(z.minLength(1)),
   side: z.enum(['buy', 'sell']),
   /** Null for a notional order until Alpaca knows the quantity. */
-  qty: AlpacaDecimal.nullable(),
-  notional: AlpacaDecimal.nullable(),
+  qty: z.nullable(AlpacaDecimal),
+  notional: z.nullable(AlpacaDecimal),
   filled_qty: AlpacaDecimal,
-  filled_avg_price: AlpacaDecimal.nullish(),
+  filled_avg_price: z.nullish(AlpacaDecimal),
   status: z.enum(ALPACA_ORDER_STATUSES),
-  replaced_by: z.string().nullish(),
+  replaced_by: z.nullish(z.string()),
   created_at: AlpacaTimestamp,
-  submitted_at: AlpacaTimestamp.nullish(),
-  updated_at: AlpacaTimestamp.nullish(),
+  submitted_at: z.nullish(AlpacaTimestamp),
+  updated_at: z.nullish(AlpacaTimestamp),
 };
 
 /** An order (Order in the spec); its legs, when present, are orders too. */
 export const AlpacaOrder = z.object({
   ...AlpacaOrderFields,
-  legs: z.array(z.object(AlpacaOrderFields)).nullish(),
+  legs: z.nullish(z.array(z.object(AlpacaOrderFields))),
 });
 /** An Alpaca order. */
 export type AlpacaOrder = z.infer<typeof AlpacaOrder>;
@@ -73,17 +74,17 @@ export const AlpacaAccount = z.object({
   cash: AlpacaDecimal,
   equity: AlpacaDecimal,
   buying_power: AlpacaDecimal,
-  currency: z.string().default('USD'),
-  trading_blocked: z.boolean().optional(),
-  account_blocked: z.boolean().optional(),
-  trade_suspended_by_user: z.boolean().optional(),
+  currency: z._default(z.string(), 'USD'),
+  trading_blocked: z.optional(z.boolean()),
+  account_blocked: z.optional(z.boolean()),
+  trade_suspended_by_user: z.optional(z.boolean()),
 });
 /** An Alpaca account. */
 export type AlpacaAccount = z.infer<typeof AlpacaAccount>;
 
 /** A position (Position in the spec). */
 export const AlpacaPosition = z.object({
-  symbol: z.string().min(1),
+  symbol: z.string().check(z.minLength(1)),
   qty: AlpacaDecimal,
   avg_entry_price: AlpacaDecimal,
   side: z.enum(['long', 'short']),
@@ -104,13 +105,13 @@ export const AlpacaClock = z.object({
  * reports a short sale as `sell_short`, which is a sell to us.
  */
 export const AlpacaFillActivity = z.object({
-  id: z.string().min(1),
-  order_id: z.string().min(1),
-  symbol: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  order_id: z.string().check(z.minLength(1)),
+  symbol: z.string().check(z.minLength(1)),
   side: z.enum(['buy', 'sell', 'sell_short']),
   qty: AlpacaDecimal,
   price: AlpacaDecimal,
-  cum_qty: AlpacaDecimal.optional(),
+  cum_qty: z.optional(AlpacaDecimal),
   transaction_time: AlpacaTimestamp,
 });
 /** One fill activity. */
@@ -121,6 +122,6 @@ export const AlpacaFillActivityList = z.array(AlpacaFillActivity);
 
 /** Alpaca's error body (Error in the spec: `code` is a number); some answers carry only a message. */
 export const AlpacaErrorBody = z.object({
-  code: z.number().optional(),
+  code: z.optional(z.number()),
   message: z.string(),
 });

@@ -2,7 +2,6 @@
  * The paper broker's records: its account (cash, positions) and its orders as stored in DynamoDB,
  * parsed with zod, and the order report it gives back.
  */
-import { z } from 'zod';
 import { asClientOrderId, type BrokerOrderId, brokerOrderId, type ClientOrderId } from '../../domain/ids.ts';
 import {
   averagePrice,
@@ -10,8 +9,9 @@ import {
   type OrderStatusReport,
   type SubmitOrder,
 } from '../../domain/order.ts';
+import * as z from '../../zod.ts';
 
-const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.number().optional() });
+const PaperPosition = z.object({ qty: z.number(), avgPrice: z.number(), lastPrice: z.optional(z.number()) });
 /** The paper account item: cash and positions, with a version for optimistic writes. */
 export const PaperAccount = z.object({
   cash: z.number(),
@@ -23,22 +23,22 @@ export type PaperAccount = z.infer<typeof PaperAccount>;
 
 /** The paper broker's order item, fills included. */
 export const PaperOrder = z.object({
-  clientOrderId: z.string().transform(asClientOrderId),
-  brokerOrderId: z.string().transform(brokerOrderId),
+  clientOrderId: z.pipe(z.string(), z.transform(asClientOrderId)),
+  brokerOrderId: z.pipe(z.string(), z.transform(brokerOrderId)),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   qty: z.number(),
   type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
   timeInForce: z.enum(['day', 'gtc', 'opg', 'cls', 'ioc', 'fok']),
-  limitPrice: z.number().optional(),
-  stopPrice: z.number().optional(),
-  referencePrice: z.number().optional(),
+  limitPrice: z.optional(z.number()),
+  stopPrice: z.optional(z.number()),
+  referencePrice: z.optional(z.number()),
   status: z.enum(ORDER_STATUSES),
   filledQty: z.number(),
   fills: z.array(
     z.object({
       fillId: z.string(),
-      clientOrderId: z.string().transform(asClientOrderId),
+      clientOrderId: z.pipe(z.string(), z.transform(asClientOrderId)),
       symbol: z.string(),
       side: z.enum(['buy', 'sell']),
       qty: z.number(),
@@ -47,7 +47,7 @@ export const PaperOrder = z.object({
       filledAt: z.string(),
     }),
   ),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   version: z.number(),
   updatedAt: z.string(),
 });

@@ -12,7 +12,7 @@
  * `ambiguous` is true when a POST may have reached Schwab (anything but a refused connection), since
  * Schwab may then hold the order. A 401 is never ambiguous: Schwab checks the token first.
  */
-import type { z } from 'zod';
+import type * as z from '../../zod.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import type { SchwabAuth } from './schwab-auth.ts';
 import { SCHWAB_BASE_URL } from './schwab-oauth.ts';
@@ -93,7 +93,7 @@ export class SchwabClient {
   /** Sends a GET and parses its body with `schema`; undefined on an expected 404. */
   async get<T>(
     path: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     options: Pick<SchwabRequest, 'query' | 'signal' | 'notFoundIsAnswer'> = {},
   ): Promise<T | undefined> {
     const answer = await this.send({ method: 'GET', path, ...options });

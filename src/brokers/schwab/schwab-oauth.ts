@@ -7,7 +7,7 @@
  * `invalid_grant`, or `unsupported_token_type` wrapping `refresh_token_authentication_error`, for a
  * refresh token it no longer accepts): only a person can fix that, so it is SCHWAB_REAUTHORIZE.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import { TokenResponse } from './schwab-tokens.ts';
 
@@ -31,9 +31,9 @@ export type TokenGrant =
   | { grantType: 'refresh_token'; refreshToken: string };
 
 const OAuthError = z.looseObject({
-  error: z.string().optional(),
-  error_description: z.string().optional(),
-  message: z.string().optional(),
+  error: z.optional(z.string()),
+  error_description: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 
 /** The URL a person opens to log in to Schwab and let this app trade. */

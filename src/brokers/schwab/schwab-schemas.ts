@@ -4,23 +4,26 @@
  * they are turned into ISO 8601 UTC here. Order ids are numbers at Schwab and strings here. Nested
  * orders (an OCO holder) may lack fields a placed order has, so only the id is required.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 
 /** A Schwab timestamp, as ISO 8601 UTC. */
-export const SchwabTime = z.string().transform((value, ctx) => {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `not a time: ${value}` });
-    return z.NEVER;
-  }
-  return new Date(ms).toISOString();
-});
+export const SchwabTime = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx) => {
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) {
+      ctx.issues.push({ code: 'custom', message: `not a time: ${value}`, input: value });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  }),
+);
 
-const OrderIdValue = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
+const OrderIdValue = z.pipe(z.union([z.int(), z.string().check(z.regex(/^\d+$/))]), z.transform(String));
 
 /** One execution of one leg: Schwab's fills. */
 export const ExecutionLeg = z.looseObject({
-  legId: z.number().optional(),
+  legId: z.optional(z.number()),
   quantity: z.number(),
   price: z.number(),
   time: SchwabTime,
@@ -28,11 +31,11 @@ export const ExecutionLeg = z.looseObject({
 
 /** One entry of an order's activity: executions (fills) and order actions. */
 export const OrderActivity = z.looseObject({
-  activityType: z.string().optional(),
-  activityId: z.union([z.number(), z.string()]).optional(),
-  executionType: z.string().optional(),
-  quantity: z.number().optional(),
-  executionLegs: z.array(ExecutionLeg).optional(),
+  activityType: z.optional(z.string()),
+  activityId: z.optional(z.union([z.number(), z.string()])),
+  executionType: z.optional(z.string()),
+  quantity: z.optional(z.number()),
+  executionLegs: z.optional(z.array(ExecutionLeg)),
 });
 /** One entry of an order's activity. */
 export type OrderActivity = z.infer<typeof OrderActivity>;
@@ -41,7 +44,7 @@ export type OrderActivity = z.infer<typeof OrderActivity>;
 export const OrderLeg = z.looseObject({
   instruction: z.string(),
   quantity: z.number(),
-  instrument: z.looseObject({ symbol: z.string(), assetType: z.string().optional() }),
+  instrument: z.looseObject({ symbol: z.string(), assetType: z.optional(z.string()) }),
 });
 
 /** Stands in for an entered time Schwab left out (an OCO holder may have none). */
@@ -63,22 +66,22 @@ export interface SchwabOrder {
 }
 
 /** An order as Schwab reports it. */
-export const SchwabOrder: z.ZodType<SchwabOrder> = z.lazy(() =>
-  z
-    .looseObject({
+export const SchwabOrder: z.ZodMiniType<SchwabOrder> = z.lazy(() =>
+  z.pipe(
+    z.looseObject({
       orderId: OrderIdValue,
-      status: z.string().default('UNKNOWN'),
-      quantity: z.number().default(0),
-      filledQuantity: z.number().default(0),
-      enteredTime: SchwabTime.optional(),
-      closeTime: SchwabTime.optional(),
-      statusDescription: z.string().optional(),
-      orderStrategyType: z.string().optional(),
-      orderLegCollection: z.array(OrderLeg).default([]),
-      orderActivityCollection: z.array(OrderActivity).default([]),
-      childOrderStrategies: z.array(SchwabOrder).default([]),
-    })
-    .transform(
+      status: z._default(z.string(), 'UNKNOWN'),
+      quantity: z._default(z.number(), 0),
+      filledQuantity: z._default(z.number(), 0),
+      enteredTime: z.optional(SchwabTime),
+      closeTime: z.optional(SchwabTime),
+      statusDescription: z.optional(z.string()),
+      orderStrategyType: z.optional(z.string()),
+      orderLegCollection: z._default(z.array(OrderLeg), []),
+      orderActivityCollection: z._default(z.array(OrderActivity), []),
+      childOrderStrategies: z._default(z.array(SchwabOrder), []),
+    }),
+    z.transform(
       (order): SchwabOrder => ({
         orderId: order.orderId,
         status: order.status,
@@ -93,6 +96,7 @@ export const SchwabOrder: z.ZodType<SchwabOrder> = z.lazy(() =>
         childOrderStrategies: order.childOrderStrategies,
       }),
     ),
+  ),
 );
 
 /** GET /accounts/{hash}/orders. */
@@ -103,43 +107,46 @@ export const AccountNumbers = z.array(z.looseObject({ accountNumber: z.string(),
 
 /** One position of GET /accounts/{hash}?fields=positions. */
 export const SchwabPosition = z.looseObject({
-  longQuantity: z.number().default(0),
-  shortQuantity: z.number().default(0),
-  averagePrice: z.number().optional(),
-  averageLongPrice: z.number().optional(),
-  averageShortPrice: z.number().optional(),
-  instrument: z.looseObject({ symbol: z.string(), assetType: z.string().optional() }),
+  longQuantity: z._default(z.number(), 0),
+  shortQuantity: z._default(z.number(), 0),
+  averagePrice: z.optional(z.number()),
+  averageLongPrice: z.optional(z.number()),
+  averageShortPrice: z.optional(z.number()),
+  instrument: z.looseObject({ symbol: z.string(), assetType: z.optional(z.string()) }),
 });
 /** One position. */
 export type SchwabPosition = z.infer<typeof SchwabPosition>;
 
 const Balances = z.looseObject({
-  cashBalance: z.number().optional(),
-  availableFunds: z.number().optional(),
-  cashAvailableForTrading: z.number().optional(),
-  buyingPower: z.number().optional(),
-  liquidationValue: z.number().optional(),
-  equity: z.number().optional(),
+  cashBalance: z.optional(z.number()),
+  availableFunds: z.optional(z.number()),
+  cashAvailableForTrading: z.optional(z.number()),
+  buyingPower: z.optional(z.number()),
+  liquidationValue: z.optional(z.number()),
+  equity: z.optional(z.number()),
 });
 
 /** GET /accounts/{hash}[?fields=positions]. */
 export const SchwabAccount = z.looseObject({
   securitiesAccount: z.looseObject({
-    accountNumber: z.string().optional(),
-    type: z.string().optional(),
-    positions: z.array(SchwabPosition).default([]),
-    initialBalances: Balances.optional(),
-    currentBalances: Balances.optional(),
+    accountNumber: z.optional(z.string()),
+    type: z.optional(z.string()),
+    positions: z._default(z.array(SchwabPosition), []),
+    initialBalances: z.optional(Balances),
+    currentBalances: z.optional(Balances),
   }),
-  aggregatedBalance: z
-    .looseObject({ liquidationValue: z.number().optional(), currentLiquidationValue: z.number().optional() })
-    .optional(),
+  aggregatedBalance: z.optional(
+    z.looseObject({
+      liquidationValue: z.optional(z.number()),
+      currentLiquidationValue: z.optional(z.number()),
+    }),
+  ),
 });
 /** A Schwab account with its balances and positions. */
 export type SchwabAccount = z.infer<typeof SchwabAccount>;
 
 /** Schwab's error body: `{ message, errors: [...] }`. */
 export const SchwabErrorBody = z.looseObject({
-  message: z.string().optional(),
-  errors: z.array(z.unknown()).optional(),
+  message: z.optional(z.string()),
+  errors: z.optional(z.array(z.unknown())),
 });

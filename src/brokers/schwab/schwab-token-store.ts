@@ -7,8 +7,8 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { type SecretStore, SecretStoreError } from '../../secrets/secret-store.ts';
+import * as z from '../../zod.ts';
 import { SchwabTokens } from './schwab-tokens.ts';
 
 /** Loads and saves the tokens of one Schwab login. */
@@ -21,12 +21,12 @@ export interface SchwabTokenStore {
 
 /** The Schwab secret: the app's credentials, its callback URL and, once someone logged in, the tokens. */
 export const SchwabSecret = z.looseObject({
-  appKey: z.string().min(1),
-  appSecret: z.string().min(1),
-  callbackUrl: z.url().default('https://127.0.0.1'),
+  appKey: z.string().check(z.minLength(1)),
+  appSecret: z.string().check(z.minLength(1)),
+  callbackUrl: z._default(z.url(), 'https://127.0.0.1'),
   /** Optional: pick this account when the login reaches several. */
-  accountNumber: z.string().min(1).optional(),
-  tokens: z.unknown().optional(),
+  accountNumber: z.optional(z.string().check(z.minLength(1))),
+  tokens: z.optional(z.unknown()),
 });
 /** The Schwab secret. */
 export type SchwabSecret = z.infer<typeof SchwabSecret>;

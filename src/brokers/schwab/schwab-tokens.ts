@@ -7,7 +7,7 @@
  * Invariant: refreshing keeps the login's issue and expiry times, even when Schwab hands back a new
  * refresh token string: the 7 days count from the login, not from the last refresh.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 
 /** How long a refresh token lives after a login (Schwab's documented 7 days). */
 export const REFRESH_TOKEN_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -18,9 +18,9 @@ export const REFRESH_TOKEN_WARNING_HOURS = 24;
 
 /** The tokens we keep for one Schwab login. */
 export const SchwabTokens = z.object({
-  accessToken: z.string().min(1),
+  accessToken: z.string().check(z.minLength(1)),
   accessTokenExpiresAt: z.iso.datetime({ offset: true }),
-  refreshToken: z.string().min(1),
+  refreshToken: z.string().check(z.minLength(1)),
   refreshTokenIssuedAt: z.iso.datetime({ offset: true }),
   refreshTokenExpiresAt: z.iso.datetime({ offset: true }),
 });
@@ -29,14 +29,14 @@ export type SchwabTokens = z.infer<typeof SchwabTokens>;
 
 /** The body of a successful answer from Schwab's token endpoint (RFC 6749 names). */
 export const TokenResponse = z.object({
-  access_token: z.string().min(1),
+  access_token: z.string().check(z.minLength(1)),
   /** Seconds; Schwab answers 1800. */
-  expires_in: z.number().positive(),
+  expires_in: z.number().check(z.positive()),
   /** Present on the code grant; on a refresh it may repeat the current one or carry a new one. */
-  refresh_token: z.string().min(1).optional(),
-  token_type: z.string().optional(),
-  scope: z.string().optional(),
-  id_token: z.string().optional(),
+  refresh_token: z.optional(z.string().check(z.minLength(1))),
+  token_type: z.optional(z.string()),
+  scope: z.optional(z.string()),
+  id_token: z.optional(z.string()),
 });
 /** The body of a successful answer from Schwab's token endpoint. */
 export type TokenResponse = z.infer<typeof TokenResponse>;

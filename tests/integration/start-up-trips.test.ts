@@ -1,0 +1,56 @@
+/**
+ * What preparing the accounts costs at start-up (every Lambda cold start runs it): a book that already
+ * holds the broker's figures is read once and left alone.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { prepareAccounts } from '../../src/app/boot.ts';
+import { type Harness, startHarness } from '../support/app-harness.ts';
+
+/** The names of the DynamoDB commands sent through `h`'s table client from now on. */
+function recordCommands(h: Harness): string[] {
+  const sent: string[] = [];
+  h.table.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName ?? '(unnamed)');
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return sent;
+}
+
+describe('preparing the accounts at start-up', () => {
+  const open: Harness[] = [];
+  afterEach(() => {
+    for (const h of open.splice(0)) h.close();
+  });
+  const start = async () => {
+    const h = await startHarness();
+    open.push(h);
+    return h;
+  };
+
+  it('reads a book that holds the broker figures once and writes nothing', async () => {
+    // Prepare
+    const h = await start();
+    await prepareAccounts(h.deps, h.config);
+    const sent = recordCommands(h);
+
+    // Act
+    await prepareAccounts(h.deps, h.config);
+
+    // Assess
+    expect(sent).toEqual(['GetItemCommand']);
+  });
+
+  it("reads the broker's figures into a book that has none", async () => {
+    // Prepare
+    const h = await start();
+
+    // Act
+    await prepareAccounts(h.deps, h.config);
+
+    // Assess
+    expect((await h.deps.book.get()).broker).toMatchObject({ equity: 100_000, cash: 100_000 });
+  });
+});
