@@ -4,7 +4,7 @@
 import type { ProfileReport } from './profile.ts';
 import { table } from './stats.ts';
 import type { BenchResults } from './targets.ts';
-import type { TripReport } from './trips.ts';
+import type { KindCost, TripReport } from './trips.ts';
 
 const fmt = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value) ? '-' : String(value);
@@ -76,19 +76,25 @@ export function printReport(r: BenchResults): void {
         counts(cost.statuses),
       ];
     });
+  const row = (report: TripReport, kind: string, cost: KindCost) => [
+    report.engine,
+    kind,
+    cost.ours,
+    cost.paper,
+    cost.oursRcu,
+    cost.oursWcu,
+    cost.rcu,
+    cost.wcu,
+    cost.refused,
+    counts(cost.statuses),
+  ];
   const history = (report: TripReport) => {
-    const cost = report.withHistory;
+    const { marks, first, after, bookItemBytesBefore, bookItemBytesAfter } = report.withHistory;
+    const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;
     return [
-      report.engine,
-      `accepted, ${cost.marks} marks (${Math.round(cost.bookItemBytes / 1000)} KB book)`,
-      cost.ours,
-      cost.paper,
-      cost.oursRcu,
-      cost.oursWcu,
-      cost.rcu,
-      cost.wcu,
-      cost.refused,
-      counts(cost.statuses),
+      row(report, 'accepted, idle container (> 5 s apart)', report.acceptedIdle),
+      row(report, `accepted, first on a book seeded with ${marks} marks (${kb(bookItemBytesBefore)})`, first),
+      row(report, `accepted, the ones after it (book ${kb(bookItemBytesAfter)})`, after),
     ];
   };
   section(
@@ -106,7 +112,7 @@ export function printReport(r: BenchResults): void {
         'refused',
         'answers',
       ],
-      [...kinds(trips), history(trips), ...kinds(tripsDynalite), history(tripsDynalite)],
+      [...kinds(trips), ...history(trips), ...kinds(tripsDynalite), ...history(tripsDynalite)],
     ),
   );
   section(

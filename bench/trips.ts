@@ -1,9 +1,12 @@
 /**
  * Part 2: DynamoDB round trips and consumed capacity per accepted, denied and duplicate alert, one
  * alert at a time through the Lambda handler, counted by the metering middleware (./ddb-meter.ts).
- * Then the same for accepted alerts once the book carries a week of history: the book item keeps an
- * applied mark per order for 7 days (src/domain/settlement.ts), so its size, and the units of every
- * read and write of it, follow the number of recent orders.
+ * Alerts sent back to back find the book their container wrote moments before (no read); a few
+ * accepted alerts are also sent to an idle container, more than 5 s apart, so each reads the book.
+ * Then the same for accepted alerts on a book seeded with 1,000 applied marks, one a minute, as the
+ * 7-day mark retention before this change left it (and as containers that never settle the symbol
+ * again leave theirs): the first settlement of the symbol prunes the marks older than an hour, and
+ * the alerts after it show what the book costs from then on (an hour of other containers' marks).
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../src/store/table.ts';
@@ -47,9 +50,23 @@ export interface TripReport {
   denied: KindCost;
   /** The trips of one accepted alert, in order. */
   acceptedTrace: TraceRow[];
-  /** Accepted alerts on a symbol whose book entry holds `marks` applied marks (a week of orders). */
-  withHistory: KindCost & { marks: number; bookItemBytes: number };
+  /** Accepted alerts to a container idle for longer than its recent book is used (each reads the book). */
+  acceptedIdle: KindCost;
+  /**
+   * Accepted alerts on a symbol whose book entry was seeded with `marks` applied marks: the first alert
+   * (which prunes them), the alerts after it, and the book item's size before and after.
+   */
+  withHistory: {
+    marks: number;
+    first: KindCost;
+    after: KindCost;
+    bookItemBytesBefore: number;
+    bookItemBytesAfter: number;
+  };
 }
+
+/** Longer than the webhook sizes from a recent book (RECENT_BOOK_MS in src/app/order-execution.ts). */
+const IDLE_MS = 5_200;
 
 /** Measures `perKind` alerts of each kind against a fresh table on `engine`. */
 export async function measureTrips(engine: Engine, perKind: number, marks: number): Promise<TripReport> {
@@ -67,11 +84,17 @@ export async function measureTrips(engine: Engine, perKind: number, marks: numbe
       Array.from({ length: perKind }, () => bodies.denied()),
     );
     const trace = (acceptedRuns[0]?.trips ?? []).map((trip, index) => traceRow(index + 1, trip));
+    const idleRuns: Run[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      idleRuns.push(...(await sendEach(lambda, [bodies.accepted()])));
+    }
 
     await seedMarks(lambda, 'AAPL', marks);
-    const historyRuns = await sendEach(
+    const bytesBefore = await bookItemBytes(lambda);
+    const [first, ...after] = await sendEach(
       lambda,
-      Array.from({ length: perKind }, () => bodies.accepted('AAPL')),
+      Array.from({ length: perKind + 1 }, () => bodies.accepted('AAPL')),
     );
     return {
       engine: engine.name,
@@ -79,7 +102,14 @@ export async function measureTrips(engine: Engine, perKind: number, marks: numbe
       duplicate: average(duplicateRuns),
       denied: average(deniedRuns),
       acceptedTrace: trace,
-      withHistory: { ...average(historyRuns), marks, bookItemBytes: await bookItemBytes(lambda) },
+      acceptedIdle: average(idleRuns),
+      withHistory: {
+        marks,
+        first: average(first ? [first] : []),
+        after: average(after),
+        bookItemBytesBefore: bytesBefore,
+        bookItemBytesAfter: await bookItemBytes(lambda),
+      },
     };
   } finally {
     lambda.close();
@@ -133,7 +163,7 @@ function traceRow(n: number, trip: Trip): TraceRow {
 
 /**
  * Gives `symbol`'s position `count` applied marks shaped exactly like the one the last settlement
- * wrote (fill id, released flag, time), as a week of orders on the account would leave them.
+ * wrote (fill id, released flag, time), one a minute back from now, as the 7-day retention left them.
  */
 async function seedMarks(lambda: BenchLambda, symbol: string, count: number): Promise<void> {
   const { doc } = lambda.table;
@@ -148,7 +178,8 @@ async function seedMarks(lambda: BenchLambda, symbol: string, count: number): Pr
   for (let i = 0; i < count; i += 1) {
     const alertId = `${(at.getTime() - i * 60_000).toString(36).padStart(9, '0')}${i.toString(16).padStart(12, '0')}`;
     const clientOrderId = `pb-${alertId}-1`;
-    applied[clientOrderId] = { ...(template as object), fillIds: [`${clientOrderId}-f1`] };
+    const markedAt = new Date(at.getTime() - i * 60_000).toISOString();
+    applied[clientOrderId] = { ...(template as object), fillIds: [`${clientOrderId}-f1`], at: markedAt };
   }
   await doc.send(
     new UpdateCommand({

@@ -76,6 +76,7 @@ export async function settleReportWithBook(
     });
     return { order, recording: Promise.resolve() };
   }
+  deps.book.recordPending(order.clientOrderId);
   const book = await applyToBook(deps, order, report, snapshot);
   if (book !== undefined) await guardDailyLoss(deps, book);
   const now = deps.now();
@@ -101,7 +102,8 @@ export async function settleReportWithBook(
     fillsChanged ||
     updated.settled !== order.settled ||
     updated.brokerOrderId !== order.brokerOrderId;
-  const recording = recordChanged ? deps.orders.update(updated) : Promise.resolve();
+  const written = recordChanged ? deps.orders.update(updated) : Promise.resolve();
+  const recording = written.then(() => deps.book.recordWritten(order.clientOrderId));
   return { order: updated, book, recording };
 }
 
@@ -115,7 +117,8 @@ async function applyToBook(
   const recorded = { fillIds: order.fills.map((fill) => fill.fillId), released: order.settled };
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
     const now = deps.now();
-    const plan = settle(book, order, report, tradingDay(now, deps.timeZone), now, recorded);
+    const today = tradingDay(now, deps.timeZone);
+    const plan = settle(book, order, report, today, now, recorded, deps.book.caughtUp());
     if (!plan.changed) return undefined;
     const reducingBefore = book.symbols[order.symbol]?.reducing ?? 0;
     const written = await deps.book.settle(plan, reducingBefore, now);

@@ -3,8 +3,8 @@
  * applied once each, by fill id. When the order is terminal, what it reserved and did not fill is
  * released, once. What was applied before is known from two places: our order record (written after
  * the book, so every fill it holds is applied) and the symbol's AppliedMark (written with the book, so
- * it covers the moment before the record caught up). The result is a set of deltas and new values that
- * the store writes under the symbol's `version`.
+ * it covers the moment before the record caught up, and is dropped once it has). The result is a set
+ * of deltas and new values that the store writes under the symbol's `version`.
  */
 import type { Book, BookOrder, SymbolBook } from './book.ts';
 import { isTerminal, type OrderStatusReport } from './order.ts';
@@ -57,6 +57,7 @@ export interface RecordedProgress {
 }
 
 const NOTHING_RECORDED: RecordedProgress = { fillIds: [], released: false };
+const NONE_CAUGHT_UP: ReadonlySet<string> = new Set();
 
 /** Plans the book changes for `report` about `order`. */
 export function settle(
@@ -66,11 +67,12 @@ export function settle(
   today: string,
   now: Date,
   recorded: RecordedProgress = NOTHING_RECORDED,
+  caughtUp: ReadonlySet<string> = NONE_CAUGHT_UP,
 ): Settlement {
   const at = now.toISOString();
   const symbolBook = book.symbols[order.symbol];
   const mark = mergedMark(symbolBook?.applied[order.clientOrderId], recorded, at);
-  const applied = pruneMarks(symbolBook?.applied ?? {}, now);
+  const applied = pruneMarks(symbolBook?.applied ?? {}, now, caughtUp);
   let position = symbolBook?.position ?? flatPosition(order.symbol, at);
   let exposureDelta = 0;
   let pendingNotionalDelta = 0;
@@ -160,9 +162,19 @@ function mergedMark(
   return { fillIds, released: mark.released || recorded.released, at: mark.at };
 }
 
-function pruneMarks(applied: SymbolBook['applied'], now: Date): SymbolBook['applied'] {
+/**
+ * The marks still needed: those of the last hour, less those of orders whose record is known to hold
+ * what the mark holds (`caughtUp`, what this process wrote since).
+ */
+function pruneMarks(
+  applied: SymbolBook['applied'],
+  now: Date,
+  caughtUp: ReadonlySet<string>,
+): SymbolBook['applied'] {
   const cutoff = now.getTime() - MARK_RETENTION_MS;
-  return Object.fromEntries(Object.entries(applied).filter(([, mark]) => Date.parse(mark.at) >= cutoff));
+  return Object.fromEntries(
+    Object.entries(applied).filter(([id, mark]) => !caughtUp.has(id) && Date.parse(mark.at) >= cutoff),
+  );
 }
 
 /** Rate buckets of minutes before `now`'s minute (UTC) and of days before `today`. */

@@ -15,6 +15,8 @@ import { ReconcileStore } from './reconcile-store.ts';
 import { reservationExpression, type SymbolSeen } from './reservation-expression.ts';
 import { isConditionFailed, keys, type TableRef } from './table.ts';
 
+const MAX_CAUGHT_UP = 5_000;
+
 type BookUpdate = Pick<
   UpdateCommandInput,
   'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
@@ -31,6 +33,8 @@ function samePositionVersion(version: number, values: Record<string, unknown>): 
 export class BookStore {
   /** The book as this store last read or wrote it, and when (monotonic ms). */
   private latest: { book: Book; at: number } | undefined;
+  /** Orders whose record this process wrote after its last settlement: their applied marks can go. */
+  private readonly recorded = new Set<string>();
 
   constructor(
     private readonly table: TableRef,
@@ -45,6 +49,26 @@ export class BookStore {
   recent(maxAgeMs: number): Book | undefined {
     const latest = this.latest;
     return latest !== undefined && performance.now() - latest.at <= maxAgeMs ? latest.book : undefined;
+  }
+
+  /**
+   * The orders whose applied marks are no longer needed, as far as this process knows: it wrote their
+   * order record after their last settlement. A settlement of their symbol drops the marks.
+   */
+  caughtUp(): ReadonlySet<string> {
+    return this.recorded;
+  }
+
+  /** A settlement of `clientOrderId` is about to write its mark: the mark is needed until `recordWritten`. */
+  recordPending(clientOrderId: string): void {
+    this.recorded.delete(clientOrderId);
+  }
+
+  /** The order record of `clientOrderId` now holds what its mark holds. */
+  recordWritten(clientOrderId: string): void {
+    // Forgetting only keeps marks longer (until the hour is up), so the set is simply bounded.
+    if (this.recorded.size >= MAX_CAUGHT_UP) this.recorded.clear();
+    this.recorded.add(clientOrderId);
   }
 
   private remember(book: Book): Book {

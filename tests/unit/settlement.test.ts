@@ -5,7 +5,6 @@ import { settle } from '../../src/domain/settlement.ts';
 import { applySettlement as applied } from './book-writes.ts';
 import { AT, aBook, aBookOrder, aFill, aReport, NOW, TODAY } from './builders.ts';
 
-const DAY_MS = 24 * 3600 * 1000;
 const MINUTE_MS = 60 * 1000;
 
 /** A book after reserving an opening buy of 10 AAPL at 100, nothing filled. */
@@ -364,7 +363,7 @@ describe('settle P&L day and marks', () => {
     expect(settlement.position.qty).toBe(10);
   });
 
-  it('plans against the symbol version it read and says whether the P&L day is the book\'s', () => {
+  it("plans against the symbol version it read and says whether the P&L day is the book's", () => {
     // Prepare
     const book: Book = { ...aBook({ symbols: { AAPL: { qty: 0 } } }), pnlDay: '2026-01-01' };
     const versioned: Book = {
@@ -380,5 +379,30 @@ describe('settle P&L day and marks', () => {
     // Assess
     expect(settlement.version).toBe(7);
     expect(settlement.sameDay).toBe(false);
+  });
+
+  it('drops the marks of orders whose records are known to hold them', () => {
+    // Prepare
+    const recordedId = asClientOrderId('pb-recorded-1');
+    const pendingId = asClientOrderId('pb-pending-1');
+    const mark = { fillIds: ['x'], released: true, at: AT };
+    const book = aBook({
+      symbols: { AAPL: { qty: 0, committed: 10, applied: { [recordedId]: mark, [pendingId]: mark } } },
+      exposure: 1000,
+    });
+
+    // Act
+    const settlement = settle(
+      book,
+      OPEN,
+      aReport(OPEN, 'ACCEPTED'),
+      TODAY,
+      NOW,
+      undefined,
+      new Set([recordedId, OPEN.clientOrderId]),
+    );
+
+    // Assess: the settled order's own mark is written afresh whatever the set says
+    expect(Object.keys(settlement.applied).sort()).toEqual([OPEN.clientOrderId, pendingId].sort());
   });
 });
