@@ -7,9 +7,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /** Compares two secrets in time independent of where they differ (and of their lengths). */
 export function secretsEqual(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(given), expectedDigest(expected));
+}
+
+/** The expected secret is the same on every request: its digest is kept, not hashed again each time. */
+let lastExpected: { secret: string; digest: Buffer } | undefined;
+
+function expectedDigest(secret: string): Buffer {
+  if (lastExpected?.secret !== secret) lastExpected = { secret, digest: sha256(secret) };
+  return lastExpected.digest;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 const SECRET_KEYS = /^(passphrase|secret|key|token)$/i;

@@ -12,6 +12,9 @@ import {
 } from './alert-pipeline.ts';
 import { type ApiDeps, apiRoutes } from './api-routes.ts';
 
+/** Decodes whole bodies (never streamed), replacing invalid bytes: one instance serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 /** Settings of the HTTP edge. */
 export interface EdgeSettings {
   maxBodyBytes: number;
@@ -66,7 +69,7 @@ export function createApp(deps: AppDeps): Hono {
         await refuseDelivery(deps, delivery(''), 'too_large', tooLarge(deps.edge.maxBodyBytes)),
       );
     }
-    const rawBody = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    const rawBody = UTF8.decode(bytes);
     return answer(c, await processDelivery(deps, delivery(rawBody)));
   });
 

@@ -23,15 +23,21 @@ const LEVELS = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', sil
 /** A Powertools logger for `serviceName` at `level`. */
 export function lambdaLogger(level: LogLevel, serviceName: string): LambdaLogger {
   const logger = new Powertools({ serviceName, logLevel: LEVELS[level] });
+  // The correlation id last set, kept here: asking Powertools for it on every line costs a store lookup.
+  let correlationId: string | undefined;
   const correlate = (fields: Record<string, unknown> | undefined) => {
     const alertId = fields?.alertId;
-    if (typeof alertId === 'string' && logger.getCorrelationId() !== alertId)
+    if (typeof alertId === 'string' && correlationId !== alertId) {
       logger.setCorrelationId(alertId);
+      correlationId = alertId;
+    }
   };
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
       correlate(fields);
-      logger[level](message, { ...fields });
+      // Powertools copies the fields into the line and never changes them: no copy of ours is needed.
+      if (fields === undefined) logger[level](message);
+      else logger[level](message, fields);
     };
   return {
     debug: at('debug'),
@@ -42,6 +48,9 @@ export function lambdaLogger(level: LogLevel, serviceName: string): LambdaLogger
       if (context) logger.addContext(context);
     },
     // The correlation id is a temporary key: resetting the keys removes it too.
-    endInvocation: () => logger.resetKeys(),
+    endInvocation: () => {
+      logger.resetKeys();
+      correlationId = undefined;
+    },
   };
 }

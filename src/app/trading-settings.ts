@@ -49,8 +49,24 @@ export function strategyKey(strategy: string | undefined): string | undefined {
 export function strategySettings(settings: TradingSettings, strategy: string | undefined): StrategySettings {
   const wanted = strategyKey(strategy);
   if (wanted === undefined) return {};
-  const found = Object.entries(settings.strategies).find(([name]) => strategyKey(name) === wanted);
-  return found?.[1] ?? {};
+  return strategiesByKey(settings.strategies).get(wanted) ?? {};
+}
+
+/** The configured strategies by strategy key, the first configured name winning; built once per record. */
+const STRATEGIES_BY_KEY = new WeakMap<TradingSettings['strategies'], ReadonlyMap<string, StrategySettings>>();
+
+function strategiesByKey(strategies: TradingSettings['strategies']): ReadonlyMap<string, StrategySettings> {
+  let byKey = STRATEGIES_BY_KEY.get(strategies);
+  if (byKey === undefined) {
+    const map = new Map<string, StrategySettings>();
+    for (const [name, own] of Object.entries(strategies)) {
+      const key = strategyKey(name);
+      if (key !== undefined && !map.has(key)) map.set(key, own);
+    }
+    byKey = map;
+    STRATEGIES_BY_KEY.set(strategies, byKey);
+  }
+  return byKey;
 }
 
 /** The sizing for an alert of `strategy`: the strategy's sizing merged over the global one. */

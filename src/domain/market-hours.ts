@@ -89,18 +89,28 @@ export function sessionAt(now: Date, assetClass: AssetClass, calendar: MarketCal
 
 /** The local calendar day (YYYY-MM-DD), weekday (0 = Sunday) and minutes since midnight in `timeZone`. */
 export function localParts(now: Date, timeZone: string): { day: string; weekday: number; minutes: number } {
-  const parts = formatterFor(timeZone).formatToParts(now);
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((part) => part.type === type)?.value ?? '';
-  const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const instant = now.getTime();
+  const wall = new Date(instant + zoneOffsetAt(instant, timeZone));
   return {
-    day: `${get('year')}-${get('month')}-${get('day')}`,
-    weekday: weekdays.indexOf(get('weekday')),
-    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+    day: wall.toISOString().slice(0, 10),
+    weekday: wall.getUTCDay(),
+    minutes: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
   };
 }
 
+/** Every alert of a day asks for the same business days: the last answer is kept. */
+let lastBusinessDays:
+  | { day: string; count: number; holidays: readonly string[]; days: readonly string[] }
+  | undefined;
+
 /** The last `count` business days up to and including `day` (weekends and holidays skipped). */
-export function businessDaysEnding(day: string, count: number, holidays: readonly string[]): string[] {
+export function businessDaysEnding(
+  day: string,
+  count: number,
+  holidays: readonly string[],
+): readonly string[] {
+  const last = lastBusinessDays;
+  if (last?.day === day && last.count === count && last.holidays === holidays) return last.days;
   const days: string[] = [];
   const cursor = new Date(`${day}T12:00:00Z`);
   while (days.length < count) {
@@ -109,7 +119,8 @@ export function businessDaysEnding(day: string, count: number, holidays: readonl
     if (weekday !== 0 && weekday !== 6 && !holidays.includes(iso)) days.push(iso);
     cursor.setUTCDate(cursor.getUTCDate() - 1);
   }
-  return days;
+  lastBusinessDays = { day, count, holidays, days: Object.freeze(days) };
+  return lastBusinessDays.days;
 }
 
 /** The regular session's state at `now`, and its next open and close, as a broker's clock reports them. */
@@ -147,6 +158,37 @@ export function zonedInstant(day: string, clock: string, timeZone: string): Date
   return new Date(asUtc - offsetAt(first));
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Per time zone, its offset from UTC through one UTC hour (undefined: the offset changes within it). */
+const OFFSETS = new Map<string, { hour: number; offsetMs: number | undefined }>();
+
+/**
+ * How far the wall clock in `timeZone` is ahead of UTC at `instant`, in milliseconds. Intl is read at
+ * both ends of the instant's UTC hour; when they agree (a zone changes its offset at most once an
+ * hour), that offset serves the whole hour without asking Intl again.
+ */
+function zoneOffsetAt(instant: number, timeZone: string): number {
+  const hour = Math.floor(instant / HOUR_MS);
+  let known = OFFSETS.get(timeZone);
+  if (known?.hour !== hour) {
+    const start = hour * HOUR_MS;
+    const first = readOffset(start, timeZone);
+    const last = readOffset(start + HOUR_MS - 1000, timeZone);
+    known = { hour, offsetMs: first === last ? first : undefined };
+    OFFSETS.set(timeZone, known);
+  }
+  return known.offsetMs ?? readOffset(instant, timeZone);
+}
+
+/** The offset of `timeZone` at `instant`, as Intl gives it (offsets are whole seconds). */
+function readOffset(instant: number, timeZone: string): number {
+  const parts = formatterFor(timeZone).formatToParts(instant);
+  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((part) => part.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
 const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 
 /** One formatter per time zone: making one costs more than everything else a risk check does. */
@@ -158,9 +200,9 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
-      weekday: 'short',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     FORMATTERS.set(timeZone, formatter);

@@ -128,15 +128,9 @@ export function checkOrder(
 
   const common = checkCommon(book, intent, limits, ctx);
   if (!common.ok) return common;
-  const base = {
-    symbol,
-    effect,
-    qty,
-    today: ctx.today,
-    rates: common.rates,
-    alertTime: limits.rejectOutOfOrder === false ? undefined : ctx.alertTime,
-    strategy: ctx.strategy,
-  };
+  // The reservations are written out field by field: spreading a shared base into them costs more
+  // than every check here together.
+  const alertTime = limits.rejectOutOfOrder === false ? undefined : ctx.alertTime;
 
   if (effect === 'reduce') {
     const dayTrade = dayTradeOf(book, symbol, limits, ctx);
@@ -144,7 +138,13 @@ export function checkOrder(
     return {
       ok: true,
       reservation: {
-        ...base,
+        symbol,
+        effect,
+        qty,
+        today: ctx.today,
+        rates: common.rates,
+        alertTime,
+        strategy: ctx.strategy,
         notional: 0,
         allowedStates: ['ACTIVE', 'REDUCING'],
         heldQty: held,
@@ -262,7 +262,13 @@ export function checkOrder(
   return {
     ok: true,
     reservation: {
-      ...base,
+      symbol,
+      effect,
+      qty,
+      today: ctx.today,
+      rates: common.rates,
+      alertTime,
+      strategy: ctx.strategy,
       notional,
       allowedStates: ['ACTIVE'],
       maxCommittedBefore: positionLimit === undefined ? undefined : round(positionLimit.qty - qty),

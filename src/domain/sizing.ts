@@ -77,7 +77,7 @@ export function sizeOrder(
     settings.mode === 'targetPosition'
       ? sizeTarget(alert, holding, settings, leg)
       : sizeAction(alert, holding, settings, equity, leg);
-  return result.ok ? { ...result, warnings } : result;
+  return result.ok ? { ok: true, intents: result.intents, warnings } : result;
 }
 
 type LegBuilder = (side: OrderSide, qty: number, effect: OrderEffect) => OrderIntent;
@@ -265,23 +265,43 @@ export function missedAlertWarnings(alert: Alert, held: number): string[] {
 }
 
 function legBuilder(alert: Alert, holding: Holding): LegBuilder {
-  const base = {
-    symbol: alert.symbol,
-    type: alert.type,
-    timeInForce: alert.timeInForce,
-    limitPrice:
-      alert.limitPrice ?? (alert.type === 'limit' || alert.type === 'stop_limit' ? alert.price : undefined),
-    stopPrice: alert.stopPrice,
-    trailPercent: alert.trailPercent,
-    referencePrice: alert.price ?? alert.limitPrice ?? holding.lastPrice,
-    extendedHours: alert.extendedHours,
-  };
-  // Attached exits belong to the order that opens the position they protect.
-  const exits = {
-    takeProfit: alert.takeProfit === undefined ? undefined : { limitPrice: alert.takeProfit },
-    stopLoss: alert.stopLoss === undefined ? undefined : { stopPrice: alert.stopLoss },
-  };
-  return (side, qty, effect) => ({ ...base, ...(effect === 'open' ? exits : {}), side, qty, effect });
+  const limitPrice =
+    alert.limitPrice ?? (alert.type === 'limit' || alert.type === 'stop_limit' ? alert.price : undefined);
+  const referencePrice = alert.price ?? alert.limitPrice ?? holding.lastPrice;
+  // Attached exits belong to the order that opens the position they protect. The legs are written
+  // out field by field, in one order: spreading shared parts into them costs more than sizing itself.
+  const takeProfit = alert.takeProfit === undefined ? undefined : { limitPrice: alert.takeProfit };
+  const stopLoss = alert.stopLoss === undefined ? undefined : { stopPrice: alert.stopLoss };
+  return (side, qty, effect) =>
+    effect === 'open'
+      ? {
+          symbol: alert.symbol,
+          type: alert.type,
+          timeInForce: alert.timeInForce,
+          limitPrice,
+          stopPrice: alert.stopPrice,
+          trailPercent: alert.trailPercent,
+          referencePrice,
+          extendedHours: alert.extendedHours,
+          takeProfit,
+          stopLoss,
+          side,
+          qty,
+          effect,
+        }
+      : {
+          symbol: alert.symbol,
+          type: alert.type,
+          timeInForce: alert.timeInForce,
+          limitPrice,
+          stopPrice: alert.stopPrice,
+          trailPercent: alert.trailPercent,
+          referencePrice,
+          extendedHours: alert.extendedHours,
+          side,
+          qty,
+          effect,
+        };
 }
 
 function deny(code: DenialCode, message: string, context: DenialContext = {}): { ok: false; denial: Denial } {

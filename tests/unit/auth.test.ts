@@ -35,6 +35,19 @@ describe('secretsEqual', () => {
     expect(results).toEqual([false, false]);
   });
 
+  it('compares with the expected secret of each call when that secret changes', () => {
+    // Prepare
+    const before = 's3cret-pass';
+    const after = 'rotated-pass';
+    secretsEqual(before, before);
+
+    // Act
+    const results = [secretsEqual(before, after), secretsEqual(after, after), secretsEqual(before, before)];
+
+    // Assess
+    expect(results).toEqual([false, true, true]);
+  });
+
   it('refuses a missing or empty secret', () => {
     // Prepare
     const expected = 's3cret-pass';

@@ -49,6 +49,50 @@ describe('EmfMetrics', () => {
     expect(aws.CloudWatchMetrics[0]?.Namespace).toBe(METRICS_NAMESPACE);
   });
 
+  it('writes only the values recorded since the last flush when a dimension set comes again', () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const metrics = new EmfMetrics('webhook');
+    metrics.record(METRIC.alerts, 1, 'Count', { Status: 'accepted' });
+    metrics.record(METRIC.alertLatency, 12, 'Milliseconds');
+    const first = emfLines(() => metrics.flush());
+    metrics.record(METRIC.alerts, 1, 'Count', { Status: 'accepted' });
+    metrics.record(METRIC.alerts, 1, 'Count', { Status: 'accepted' });
+
+    // Act
+    const second = emfLines(() => metrics.flush());
+
+    // Assess
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ service: 'webhook', Status: 'accepted', Alerts: [1, 1] });
+    expect(second[0]?.AlertLatency).toBeUndefined();
+    const dimensionsOf = (line: Record<string, unknown> | undefined) => {
+      const aws = line?._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } | undefined;
+      return aws?.CloudWatchMetrics[0]?.Dimensions;
+    };
+    const accepted = first.find((line) => line.Status === 'accepted');
+    expect(dimensionsOf(accepted)).toEqual([['service', 'Status']]);
+    expect(dimensionsOf(second[0])).toEqual([['service', 'Status']]);
+  });
+
+  it('leaves nothing of a refused flush for the next one', () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const metrics = new EmfMetrics('webhook');
+    metrics.record(METRIC.alerts, 1, 'Count', { Status: 'accepted' });
+    metrics.record(METRIC.alerts, 1, 'Seconds', { Status: 'accepted' });
+    expect(() => emfLines(() => metrics.flush())).toThrow();
+    metrics.record(METRIC.alertsReceived, 1, 'Count', { Status: 'accepted' });
+
+    // Act
+    const lines = emfLines(() => metrics.flush());
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.AlertsReceived).toBe(1);
+    expect(lines[0]?.Alerts).toBeUndefined();
+  });
+
   it('writes nothing more once flushed', () => {
     // Prepare
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');

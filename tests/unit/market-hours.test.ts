@@ -214,6 +214,55 @@ describe('localParts', () => {
   });
 });
 
+describe('localParts across an offset change', () => {
+  it("follows a daylight-saving change that falls within a UTC hour (St. John's springs forward at 05:30 UTC)", () => {
+    // Prepare
+    const instants = [
+      '2026-03-08T05:10:00Z',
+      '2026-03-08T05:29:59Z',
+      '2026-03-08T05:30:00Z',
+      '2026-03-08T05:45:00Z',
+    ];
+
+    // Act
+    const minutes = instants.map((at) => localParts(new Date(at), 'America/St_Johns').minutes);
+
+    // Assess
+    expect(minutes).toEqual([1 * 60 + 40, 1 * 60 + 59, 3 * 60, 3 * 60 + 15]);
+  });
+
+  it('gives the wall clock of each instant asked in turn, back and forth across the New York change', () => {
+    // Prepare
+    const after = new Date('2026-11-01T06:30:00Z');
+    const before = new Date('2026-11-01T05:30:00Z');
+
+    // Act
+    const parts = [after, before, after].map((at) => localParts(at, 'America/New_York'));
+
+    // Assess
+    expect(parts).toEqual([
+      { day: '2026-11-01', weekday: 0, minutes: 1 * 60 + 30 },
+      { day: '2026-11-01', weekday: 0, minutes: 1 * 60 + 30 },
+      { day: '2026-11-01', weekday: 0, minutes: 1 * 60 + 30 },
+    ]);
+  });
+
+  it('keeps the seconds of an old offset: Monrovia ran 44 min 30 s behind UTC until 1972', () => {
+    // Prepare
+    const early = new Date('1960-06-01T12:00:00Z');
+    const late = new Date('1960-06-01T12:00:45Z');
+
+    // Act
+    const minutes = [
+      localParts(early, 'Africa/Monrovia').minutes,
+      localParts(late, 'Africa/Monrovia').minutes,
+    ];
+
+    // Assess
+    expect(minutes).toEqual([11 * 60 + 15, 11 * 60 + 16]);
+  });
+});
+
 describe('businessDaysEnding', () => {
   it('counts back over a weekend, newest first', () => {
     // Prepare
@@ -235,6 +284,18 @@ describe('businessDaysEnding', () => {
 
     // Assess
     expect(days).toEqual(['2026-11-30', '2026-11-27', '2026-11-25', '2026-11-24', '2026-11-23']);
+  });
+
+  it('answers for the holidays it is given, whatever it was asked before', () => {
+    // Prepare
+    const day = '2026-11-27';
+    businessDaysEnding(day, 3, NYSE_HOLIDAYS);
+
+    // Act
+    const days = businessDaysEnding(day, 3, []);
+
+    // Assess
+    expect(days).toEqual(['2026-11-27', '2026-11-26', '2026-11-25']);
   });
 
   it('starts from the last business day when the day itself is a weekend day', () => {

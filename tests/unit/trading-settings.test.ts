@@ -126,6 +126,19 @@ describe('strategySettings', () => {
     },
   );
 
+  it('takes the first configured strategy when two names share a key', () => {
+    // Prepare
+    const settings = aSettings({
+      strategies: { trend_follow: { cooldownSeconds: 45 }, trendFollow: { cooldownSeconds: 90 } },
+    });
+
+    // Act
+    const found = strategySettings(settings, 'Trend Follow');
+
+    // Assess
+    expect(found).toEqual({ cooldownSeconds: 45 });
+  });
+
   it('finds nothing for a strategy name without letters or digits', () => {
     // Prepare
     const settings = aSettings({ strategies: { '--': { cooldownSeconds: 45 } } });
