@@ -191,6 +191,7 @@ function fullResults(detail: BenchResults['detail'], durationSeconds: number): B
     httpAlertsPerSecond: http50?.acceptedPerSecond ?? Number.NaN,
     // Beyond the required keys:
     ddbTripsPerAcceptedAlertWithPaperBroker: trips.accepted.trips,
+    ddbTripsPerAcceptedAlertIdleContainer: trips.acceptedIdle.ours,
     ddbTripsPerDeniedAlert: trips.denied.ours,
     httpRequestsPerSecond: http50?.requestsPerSecond ?? Number.NaN,
     reconcileBundleBytes: coldStart.reconcile.bytes,

@@ -29,6 +29,8 @@ export interface BenchResults {
   reconcileMsByClosedOrders: Record<string, number>;
   httpAlertsPerSecond: number;
   ddbTripsPerAcceptedAlertWithPaperBroker: number;
+  /** Accepted alerts to a container idle for longer than it sizes from its recent book. */
+  ddbTripsPerAcceptedAlertIdleContainer: number;
   ddbTripsPerDeniedAlert: number;
   httpRequestsPerSecond: number;
   reconcileBundleBytes: number;
@@ -83,8 +85,8 @@ export function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
     {
       target: 'DynamoDB round trips per accepted alert',
       goal: '<= 3',
-      measured: `${r.ddbTripsPerAcceptedAlert} ours (+${r.ddbTripsPerAcceptedAlertWithPaperBroker - r.ddbTripsPerAcceptedAlert} of the paper broker)`,
-      met: r.ddbTripsPerAcceptedAlert <= 3,
+      measured: `${r.ddbTripsPerAcceptedAlert} ours back to back, ${r.ddbTripsPerAcceptedAlertIdleContainer} to an idle container (+${r.ddbTripsPerAcceptedAlertWithPaperBroker - r.ddbTripsPerAcceptedAlert} of the paper broker)`,
+      met: Math.max(r.ddbTripsPerAcceptedAlert, r.ddbTripsPerAcceptedAlertIdleContainer) <= 3,
     },
     {
       target: 'DynamoDB round trips per duplicate alert',
