@@ -124,15 +124,16 @@ export class MemoryBookStore extends BookStore {
   override async ensure(): Promise<void> {}
 
   override async get(): Promise<Book> {
-    return parseBook(this.item);
+    return this.remember(parseBook(this.item));
   }
 
+  // Like the real writes, each answers the book it left (parsed) and keeps it for `recent`.
   override async reserve(): Promise<Book> {
-    return parseBook(this.item);
+    return this.remember(parseBook(this.item));
   }
 
   override async settle(): Promise<Book> {
-    return parseBook(this.item);
+    return this.remember(parseBook(this.item));
   }
 }
 

@@ -80,7 +80,7 @@ try {
   const measured: Partial<BenchResults['detail']> = {};
   if (runs('overhead')) {
     progress('part 3: own overhead (in-memory stores, instant broker)');
-    measured.overhead = await measureOverhead(scale(5000), scale(1000), 10);
+    measured.overhead = await measureOverhead(scale(5000), scale(1000), 1);
   }
 
   const usesDynalite = (['latency', 'trips', 'cold-start', 'profile', 'sdk-cost'] as const).some(runs);
@@ -132,7 +132,7 @@ try {
   if (runs('profile') && dynalite) {
     progress('CPU profiles: the hot path against dynalite, and our own overhead over in-memory doubles');
     measured.profile = await profileHotPath(dynalite, scale(100), 30);
-    const memory = memoryHandler(10);
+    const memory = memoryHandler(1);
     measured.ownProfile = await profileAlerts('own-overhead', scale(3000), scale(1000), (event) =>
       memory.handler(event, lambdaContext()),
     );

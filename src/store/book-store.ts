@@ -71,7 +71,8 @@ export class BookStore {
     this.recorded.add(clientOrderId);
   }
 
-  private remember(book: Book): Book {
+  /** Keeps `book` as the one this store saw last (for `recent`), and answers it. */
+  protected remember(book: Book): Book {
     this.latest = { book, at: performance.now() };
     return book;
   }
