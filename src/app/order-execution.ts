@@ -12,7 +12,7 @@ import type { Book } from '../domain/book.ts';
 import type { Denial } from '../domain/denial.ts';
 import { type AlertId, clientOrderIdFor } from '../domain/ids.ts';
 import { checkOrder } from '../domain/risk.ts';
-import { missedAlertWarnings, type OrderIntent, sizeOrder } from '../domain/sizing.ts';
+import { missedAlertWarnings, type OrderIntent, type SizingMode, sizeOrder } from '../domain/sizing.ts';
 import type { AlertStatus } from '../store/alert-store.ts';
 import type { OrderRecord } from '../store/order-store.ts';
 import type { SymbolSeen } from '../store/reservation-expression.ts';
@@ -85,11 +85,11 @@ export async function executeAlert(
   const recent = deps.book.recent(RECENT_BOOK_MS);
   let book = recent ?? (await deps.book.get());
   let sized = size(book);
-  let seen = recent === undefined ? undefined : symbolSeen(book, alert.symbol);
-  if (recent !== undefined && (!sized.ok || needsInFlightSettled(sized, book, alert.symbol))) {
+  let fromRecent = recent !== undefined;
+  if (fromRecent && (!sized.ok || needsInFlightSettled(sized, book, alert.symbol))) {
     book = await deps.book.get();
     sized = size(book);
-    seen = undefined;
+    fromRecent = false;
   }
   if (needsInFlightSettled(sized, book, alert.symbol)) {
     book = await settleInFlight(deps, alert.symbol, book, deadline);
@@ -116,7 +116,7 @@ export async function executeAlert(
         receivedAt,
         { index: leg, number: firstLeg + leg },
         intents,
-        { book, seen: leg === 0 ? seen : undefined },
+        { book, fromRecent: leg === 0 && fromRecent },
         progress,
         admission.permit,
         (fresh) => {
@@ -155,22 +155,24 @@ async function executeLeg(
   receivedAt: Date,
   leg: { index: number; number: number },
   intents: readonly OrderIntent[],
-  snapshot: { book: Book; seen: SymbolSeen | undefined },
+  snapshot: { book: Book; fromRecent: boolean },
   progress: Progress,
   permit: CircuitPermit,
   resize: (fresh: Book) => OrderIntent | Denial | undefined,
 ): Promise<LegResult> {
-  let { book, seen } = snapshot;
+  let { book, fromRecent } = snapshot;
   let intent = intents[leg.index];
   let reserved: Book | undefined;
+  const mode = sizingFor(deps.trading, alert.strategy).mode;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined; attempt += 1) {
     const now = deps.now();
     const risk = checkOrder(book, intent, deps.trading.limits, riskContextFor(deps.trading, alert, now));
-    if (!risk.ok && seen === undefined) return { kind: 'denied', denial: risk.denial };
+    if (!risk.ok && !fromRecent) return { kind: 'denied', denial: risk.denial };
+    const seen = fromRecent ? symbolSeen(book, intent, mode) : undefined;
     reserved = risk.ok ? await deps.book.reserve(risk.reservation, now, seen) : undefined;
     if (reserved !== undefined) break;
     // Refused, or denied against a book that may be old: check again against the book as it is.
-    seen = undefined;
+    fromRecent = false;
     book = await deps.book.get();
     const next = resize(book);
     if (next !== undefined && 'code' in next) return { kind: 'denied', denial: next };
@@ -282,10 +284,17 @@ function newOrder(
   };
 }
 
-/** The symbol's part of `book` that sizing read, for the reservation to require unchanged. */
-function symbolSeen(book: Book, symbol: string): SymbolSeen {
-  const entry = book.symbols[symbol];
-  return { version: entry?.version ?? 0, committed: entry?.committed ?? 0, reducing: entry?.reducing ?? 0 };
+/**
+ * What sizing read of the symbol's part of `book`, for the reservation to require unchanged. A reducing
+ * order outside target sizing needs nothing more: its reservation already requires the held quantity.
+ */
+function symbolSeen(book: Book, intent: OrderIntent, mode: SizingMode): SymbolSeen | undefined {
+  const entry = book.symbols[intent.symbol];
+  if (mode === 'targetPosition') {
+    const { committed = 0, reducing = 0, version = 0 } = entry ?? {};
+    return { kind: 'exact', version, committed, reducing };
+  }
+  return intent.effect === 'open' ? { kind: 'side', notShort: intent.side === 'buy' } : undefined;
 }
 
 function holdingOf(book: Book, symbol: string) {

@@ -5,17 +5,20 @@
 import type { Reservation } from '../domain/risk.ts';
 import { attr } from './book-item.ts';
 
-/** The symbol's part of the book as an alert was sized against it (its position version and counters). */
-export interface SymbolSeen {
-  version: number;
-  committed: number;
-  reducing: number;
-}
+/**
+ * What sizing read of the symbol's part of a book that may be older than the write: the exact
+ * position version and counters (target-position sizing trades the difference to them), or only the
+ * side the position is on (the other modes size an opening order by the alert alone, and open only
+ * from flat or the same side).
+ */
+export type SymbolSeen =
+  | { kind: 'exact'; version: number; committed: number; reducing: number }
+  | { kind: 'side'; notShort: boolean };
 
 /**
  * The UpdateItem parts that write a reservation under its conditions. With `seen`, the write also
- * requires the symbol's position and counters unchanged since then: the alert was sized against a
- * book that may be older than the write, and must be sized again if they moved.
+ * requires what sizing read of the symbol unchanged: the alert was sized against a book that may be
+ * older than the write, and must be sized again if that moved.
  */
 export function reservationExpression(r: Reservation, now: Date, seen?: SymbolSeen) {
   const names: Record<string, string> = {};
@@ -109,7 +112,7 @@ export function reservationExpression(r: Reservation, now: Date, seen?: SymbolSe
   };
 }
 
-/** Conditions that the symbol's position version and counters are still as `seen`. */
+/** Conditions that what sizing read of the symbol is still as `seen`. */
 function unchangedSince(
   symbol: string,
   seen: SymbolSeen,
@@ -117,6 +120,11 @@ function unchangedSince(
   values: Record<string, unknown>,
 ): string[] {
   names['#sp'] = attr.position(symbol);
+  if (seen.kind === 'side') {
+    values[':flat'] = 0;
+    const side = seen.notShort ? '#sp.qty >= :flat' : '#sp.qty <= :flat';
+    return [`(attribute_not_exists(#sp) OR ${side})`];
+  }
   names['#sc'] = attr.committed(symbol);
   names['#sr'] = attr.reducing(symbol);
   const equals = (name: string, value: string, n: number) => {

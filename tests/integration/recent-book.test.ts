@@ -79,4 +79,26 @@ describe('sizing from the recent book', () => {
     expect(reply.answer).toMatchObject({ status: 'accepted', side: 'buy', qty: 10 });
     expect((await a.deps.book.get()).symbols.AAPL?.position.qty).toBe(10);
   });
+
+  it('sizes a buy again when another container opened a short since', async () => {
+    // Prepare: container A remembers AAPL flat; container B, which may short, opens a short of 5
+    const a = await start();
+    const env = { PINEBRIDGE__RISK__ALLOW_SHORT: 'true' };
+    const b = await startHarness({ env, table: a.table });
+    open.push(b);
+    expect(
+      (await a.post(a.alert({ symbol: 'MSFT', action: 'buy', quantity: 1, price: 100 }))).answer,
+    ).toMatchObject({ status: 'accepted' });
+    const short = await b.post(b.alert({ symbol: 'AAPL', action: 'short', quantity: 5, price: 100 }));
+    expect(short.answer).toMatchObject({ status: 'accepted', side: 'sell', qty: 5 });
+
+    // Act: A's recent book says flat, so a buy would open a long
+    const reply = await a.post(a.alert({ symbol: 'AAPL', action: 'buy', quantity: 5, price: 100 }));
+
+    // Assess: the reservation saw the short; sized again, the buy covers it
+    expect(reply.answer).toMatchObject({ status: 'accepted', side: 'buy', qty: 5 });
+    const book = await a.deps.book.get();
+    expect(book.symbols.AAPL?.position.qty).toBe(0);
+    expect(book.openSymbols).not.toContain('AAPL');
+  });
 });
