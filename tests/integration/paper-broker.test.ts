@@ -50,6 +50,37 @@ describe('the paper broker on DynamoDB Local', () => {
     expect(await broker.getPositions()).toEqual([{ symbol: 'AAPL', qty: 600, avgPrice: 100 }]);
   });
 
+  it('books fills of different symbols arriving at once without one refusing another', async () => {
+    // Prepare: the account exists; 12 buys of 12 symbols; refused account writes are counted
+    const broker = new PaperBroker(table, 'acct-many-symbols', SETTINGS, () => new Date());
+    await broker.submitOrder(marketBuy('many-first', 'FIRST', 1, 10));
+    let refused = 0;
+    table.doc.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (error instanceof Error && error.name === 'ConditionalCheckFailedException') refused += 1;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'countRefusedWrites' },
+    );
+    const symbols = Array.from({ length: 12 }, (_, i) => `S${i}`);
+
+    // Act
+    const reports = await Promise.all(
+      symbols.map((symbol) => broker.submitOrder(marketBuy(`many-${symbol}`, symbol, 10, 50))),
+    );
+    table.doc.middlewareStack.remove('countRefusedWrites');
+
+    // Assess
+    expect(reports.every((report) => report.status === 'FILLED')).toBe(true);
+    expect(refused).toBe(0);
+    expect(await broker.getAccount()).toMatchObject({ cash: 100_000 - 10 - 12 * 500 });
+    expect(await broker.getPositions()).toHaveLength(13);
+  });
+
   it('never spends more cash than it has when buys arrive at the same moment', async () => {
     // Prepare: four buys of 30 000 against 100 000 of cash
     const broker = new PaperBroker(table, 'acct-cash-race', SETTINGS, () => new Date());

@@ -24,13 +24,14 @@ import {
   type PositionReport,
   type SubmitOrder,
 } from '../../domain/order.ts';
-import { applyFill, flatPosition, round, roundMoney } from '../../domain/position.ts';
+import { round, roundMoney } from '../../domain/position.ts';
 import { dayOrderExpired, type SessionMarket } from '../../domain/reconciliation.ts';
 import { isConditionFailed, keys, queryAll, type TableRef } from '../../store/table.ts';
 import { BrokerRateLimitedError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
 import type { AccountReport, BrokerPort, MarketClock, OrderRef } from '../port.ts';
 import { drawFault, NO_FAULTS, type PaperFaults } from './faults.ts';
-import { clientOrderIdOf, newPaperOrder, PaperAccount, PaperOrder, toReport } from './paper-records.ts';
+import { PaperLedger } from './paper-ledger.ts';
+import { clientOrderIdOf, newPaperOrder, PaperOrder, toReport } from './paper-records.ts';
 import { commission, fillPrice, nextFillQty, type PaperSettings } from './simulate.ts';
 
 /** Paper broker settings. */
@@ -49,13 +50,12 @@ export interface PaperBrokerOptions {
   market?: SessionMarket;
 }
 
-const ACCOUNT_WRITE_ATTEMPTS = 100;
-
 /** A simulated broker whose state lives in the pinebridge table. */
 export class PaperBroker implements BrokerPort {
   readonly name = 'paper';
   private readonly random: () => number;
   private readonly market: SessionMarket;
+  private readonly ledger: PaperLedger;
 
   constructor(
     private readonly table: TableRef,
@@ -66,6 +66,7 @@ export class PaperBroker implements BrokerPort {
   ) {
     this.random = options.random ?? Math.random;
     this.market = options.market ?? PAPER_SESSIONS;
+    this.ledger = new PaperLedger(table, accountId, settings.startingCash);
   }
 
   async submitOrder(order: SubmitOrder, signal?: AbortSignal): Promise<OrderStatusReport> {
@@ -100,7 +101,7 @@ export class PaperBroker implements BrokerPort {
     if (!(await this.putNewOrder(placed))) return this.existing(order.clientOrderId);
     if (price === undefined) return toReport(placed);
     const filled = this.withFill({ ...placed, status: 'ACCEPTED' }, price, true, at);
-    const refusal = await this.bookFills(filled.fills, { qty: order.qty, price });
+    const refusal = await this.ledger.bookFills(filled.fills, { qty: order.qty, price });
     if (refusal !== undefined) {
       await this.writeOrder({ ...placed, status: 'REJECTED', reason: refusal }, placed.version);
       throw new BrokerRejectedError('INSUFFICIENT_BUYING_POWER', refusal);
@@ -189,14 +190,14 @@ export class PaperBroker implements BrokerPort {
   }
 
   async getPositions(): Promise<PositionReport[]> {
-    const account = await this.readAccount();
+    const account = await this.ledger.read();
     return Object.entries(account.positions)
       .filter(([, position]) => position.qty !== 0)
       .map(([symbol, position]) => ({ symbol, qty: position.qty, avgPrice: position.avgPrice }));
   }
 
   async getAccount(): Promise<AccountReport> {
-    const account = await this.readAccount();
+    const account = await this.ledger.read();
     const marketValue = Object.values(account.positions).reduce(
       (sum, position) => sum + position.qty * (position.lastPrice ?? position.avgPrice),
       0,
@@ -214,7 +215,7 @@ export class PaperBroker implements BrokerPort {
       const current = await this.readOrder(order.clientOrderId);
       return current ?? order;
     }
-    await this.bookFills(next.fills.slice(order.fills.length));
+    await this.ledger.bookFills(next.fills.slice(order.fills.length));
     return next;
   }
 
@@ -251,76 +252,6 @@ export class PaperBroker implements BrokerPort {
       status: filledQty >= order.qty ? 'FILLED' : 'PARTIALLY_FILLED',
       updatedAt: at,
     };
-  }
-
-  /**
-   * Moves cash and positions for new fills, retrying from a fresh read when another writer got there
-   * first. With `buying`, a buy that does not cover a short must fit the cash of the account as
-   * written, checked inside the same optimistic write: the refusal reason is returned instead.
-   */
-  private async bookFills(
-    fills: readonly FillReport[],
-    buying?: { qty: number; price: number },
-  ): Promise<string | undefined> {
-    if (fills.length === 0) return undefined;
-    for (let attempt = 0; attempt < ACCOUNT_WRITE_ATTEMPTS; attempt += 1) {
-      const account = await this.readAccount();
-      const first = fills[0];
-      if (buying && first?.side === 'buy' && (account.positions[first.symbol]?.qty ?? 0) >= 0) {
-        const cost = buying.qty * buying.price;
-        if (cost > account.cash) {
-          return `order cost ${roundMoney(cost)} exceeds cash ${roundMoney(account.cash)}`;
-        }
-      }
-      const next: PaperAccount = {
-        ...account,
-        positions: { ...account.positions },
-        version: account.version + 1,
-      };
-      for (const fill of fills) {
-        const position = { ...flatPosition(fill.symbol, fill.filledAt), ...next.positions[fill.symbol] };
-        const effect = applyFill(position, { ...fill, at: fill.filledAt });
-        const signedCash = fill.side === 'buy' ? -fill.qty * fill.price : fill.qty * fill.price;
-        next.cash = roundMoney(next.cash + signedCash - fill.commission);
-        next.positions[fill.symbol] = {
-          qty: effect.position.qty,
-          avgPrice: effect.position.avgPrice,
-          lastPrice: fill.price,
-        };
-      }
-      if (await this.writeAccount(next, account.version)) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
-    }
-    throw new BrokerUnavailableError('paper account is too contended to book fills', true);
-  }
-
-  private async readAccount(): Promise<PaperAccount> {
-    const result = await this.table.doc.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: keys.paperAccount(this.accountId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!result.Item) return { cash: this.settings.startingCash, version: 0, positions: {} };
-    return PaperAccount.parse(result.Item);
-  }
-
-  private async writeAccount(account: PaperAccount, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: { ...keys.paperAccount(this.accountId), ...account },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
   }
 
   private async readOrder(clientOrderId: string): Promise<PaperOrder | undefined> {
