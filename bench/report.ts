@@ -60,22 +60,6 @@ export function printReport(r: BenchResults): void {
       ]),
     ),
   );
-  const kinds = (report: TripReport) =>
-    (['accepted', 'duplicate', 'denied'] as const).map((kind) => {
-      const cost = report[kind];
-      return [
-        report.engine,
-        kind,
-        cost.ours,
-        cost.paper,
-        cost.oursRcu,
-        cost.oursWcu,
-        cost.rcu,
-        cost.wcu,
-        cost.refused,
-        counts(cost.statuses),
-      ];
-    });
   const row = (report: TripReport, kind: string, cost: KindCost) => [
     report.engine,
     kind,
@@ -88,6 +72,8 @@ export function printReport(r: BenchResults): void {
     cost.refused,
     counts(cost.statuses),
   ];
+  const kinds = (report: TripReport) =>
+    (['accepted', 'duplicate', 'denied'] as const).map((kind) => row(report, kind, report[kind]));
   const history = (report: TripReport) => {
     const { marks, first, after, bookItemBytesBefore, bookItemBytesAfter } = report.withHistory;
     const kb = (bytes: number) => `${Math.round(bytes / 1000)} KB`;

@@ -150,7 +150,7 @@ try {
   }
 
   const durationSeconds = Math.round((Date.now() - started) / 1000);
-  const detail = complete(measured);
+  const detail = complete(measured) ? measured : undefined;
   sink.restore();
   if (detail === undefined) {
     process.stdout.write(
@@ -205,46 +205,24 @@ function fullResults(detail: BenchResults['detail'], durationSeconds: number): B
   return results;
 }
 
-/** Every part's result, or undefined when BENCH_PARTS left some out. */
-function complete(measured: Partial<BenchResults['detail']>): BenchResults['detail'] | undefined {
-  const {
-    latency,
-    trips,
-    tripsDynalite,
-    overhead,
-    coldStart,
-    http,
-    reconcile,
-    profile,
-    ownProfile,
-    sdkCost,
-  } = measured;
-  if (
-    latency === undefined ||
-    trips === undefined ||
-    tripsDynalite === undefined ||
-    overhead === undefined ||
-    coldStart === undefined ||
-    http === undefined ||
-    reconcile === undefined ||
-    profile === undefined ||
-    ownProfile === undefined ||
-    sdkCost === undefined
-  ) {
-    return undefined;
-  }
-  return {
-    latency,
-    trips,
-    tripsDynalite,
-    overhead,
-    coldStart,
-    http,
-    reconcile,
-    profile,
-    ownProfile,
-    sdkCost,
-  };
+/** Every result of a full run, by key: the compiler checks the list against the results' type. */
+const DETAIL_KEYS = {
+  latency: true,
+  trips: true,
+  tripsDynalite: true,
+  overhead: true,
+  coldStart: true,
+  http: true,
+  reconcile: true,
+  profile: true,
+  ownProfile: true,
+  sdkCost: true,
+} satisfies Record<keyof BenchResults['detail'], true>;
+
+/** True when every part ran, so the measured results are a full run's. */
+function complete(measured: Partial<BenchResults['detail']>): measured is BenchResults['detail'] {
+  const keys = Object.keys(DETAIL_KEYS) as (keyof BenchResults['detail'])[];
+  return keys.every((key) => measured[key] !== undefined);
 }
 
 /** The parts BENCH_PARTS names, every part when it is unset or empty. */

@@ -5,32 +5,13 @@ import type { OrderStatusReport } from '../../src/domain/order.ts';
 import { settle } from '../../src/domain/settlement.ts';
 import type { OrderRecord } from '../../src/store/order-store.ts';
 import { type Harness, startHarness } from '../support/app-harness.ts';
+import { aFill, aReport } from '../unit/builders.ts';
 
 /** A report filling `order` completely at `price`. */
 function filled(order: OrderRecord, price: number): OrderStatusReport {
   const at = new Date().toISOString();
-  return {
-    clientOrderId: order.clientOrderId,
-    symbol: order.symbol,
-    side: order.side,
-    qty: order.qty,
-    status: 'FILLED',
-    filledQty: order.qty,
-    avgFillPrice: price,
-    fills: [
-      {
-        fillId: `${order.clientOrderId}-f1`,
-        clientOrderId: order.clientOrderId,
-        symbol: order.symbol,
-        side: order.side,
-        qty: order.qty,
-        price,
-        commission: 0,
-        filledAt: at,
-      },
-    ],
-    updatedAt: at,
-  };
+  const fill = aFill(order, { qty: order.qty, price, fillId: `${order.clientOrderId}-f1`, filledAt: at });
+  return { ...aReport(order, 'FILLED', [fill]), avgFillPrice: price, updatedAt: at };
 }
 
 /**
