@@ -43,6 +43,20 @@ const LATENCY_RUNS: ReadonlyArray<readonly [number, number]> = [
   [200, scale(400)],
 ];
 
+/** Every result of a full run, by key: the compiler checks the list against the results' type. */
+const DETAIL_KEYS = {
+  latency: true,
+  trips: true,
+  tripsDynalite: true,
+  overhead: true,
+  coldStart: true,
+  http: true,
+  reconcile: true,
+  profile: true,
+  ownProfile: true,
+  sdkCost: true,
+} satisfies Record<keyof BenchResults['detail'], true>;
+
 /** The parts BENCH_PARTS can name, in the order a full run measures them. */
 const PARTS = [
   'overhead',
@@ -204,20 +218,6 @@ function fullResults(detail: BenchResults['detail'], durationSeconds: number): B
   results.targets = targetsOf(results);
   return results;
 }
-
-/** Every result of a full run, by key: the compiler checks the list against the results' type. */
-const DETAIL_KEYS = {
-  latency: true,
-  trips: true,
-  tripsDynalite: true,
-  overhead: true,
-  coldStart: true,
-  http: true,
-  reconcile: true,
-  profile: true,
-  ownProfile: true,
-  sdkCost: true,
-} satisfies Record<keyof BenchResults['detail'], true>;
 
 /** True when every part ran, so the measured results are a full run's. */
 function complete(measured: Partial<BenchResults['detail']>): measured is BenchResults['detail'] {

@@ -50,6 +50,13 @@ export interface Settlement {
  */
 export const MARK_RETENTION_MS = 3600 * 1000;
 
+/**
+ * How long a mark is kept after this process wrote its order record. Reconcile and the in-flight
+ * settle read orders from the open-orders index, which lags the table (by well under a second on
+ * AWS): for this long, a record read there may not hold the fills yet, so the mark still must.
+ */
+export const CAUGHT_UP_GRACE_MS = 60 * 1000;
+
 /** What our order record says was applied: the fill ids it holds, and whether it is settled. */
 export interface RecordedProgress {
   fillIds: readonly string[];
@@ -163,17 +170,21 @@ function mergedMark(
 }
 
 /**
- * The marks still needed: those of the last hour, less those of orders whose record is known to hold
- * what the mark holds (`caughtUp`, what this process wrote since).
+ * The marks still needed: those of the last hour, less those older than a minute whose order record
+ * is known to hold what the mark holds (`caughtUp`, what this process wrote since).
  */
 function pruneMarks(
   applied: SymbolBook['applied'],
   now: Date,
   caughtUp: ReadonlySet<string>,
 ): SymbolBook['applied'] {
-  const cutoff = now.getTime() - MARK_RETENTION_MS;
+  const expired = now.getTime() - MARK_RETENTION_MS;
+  const settledIn = now.getTime() - CAUGHT_UP_GRACE_MS;
   return Object.fromEntries(
-    Object.entries(applied).filter(([id, mark]) => !caughtUp.has(id) && Date.parse(mark.at) >= cutoff),
+    Object.entries(applied).filter(([id, mark]) => {
+      const at = Date.parse(mark.at);
+      return at >= expired && !(caughtUp.has(id) && at < settledIn);
+    }),
   );
 }
 

@@ -381,28 +381,31 @@ describe('settle P&L day and marks', () => {
     expect(settlement.sameDay).toBe(false);
   });
 
-  it('drops the marks of orders whose records are known to hold them', () => {
-    // Prepare
-    const recordedId = asClientOrderId('pb-recorded-1');
+  it('drops the marks of orders whose records are known to hold them, once a minute old', () => {
+    // Prepare: two recorded orders, one marked 2 minutes ago and one 10 s ago, and one not recorded
+    const oldRecorded = asClientOrderId('pb-recorded-1');
+    const newRecorded = asClientOrderId('pb-recorded-2');
     const pendingId = asClientOrderId('pb-pending-1');
-    const mark = { fillIds: ['x'], released: true, at: AT };
-    const book = aBook({
-      symbols: { AAPL: { qty: 0, committed: 10, applied: { [recordedId]: mark, [pendingId]: mark } } },
-      exposure: 1000,
+    const markAt = (msAgo: number) => ({
+      fillIds: ['x'],
+      released: true,
+      at: new Date(NOW.getTime() - msAgo).toISOString(),
     });
+    const applied = {
+      [oldRecorded]: markAt(2 * MINUTE_MS),
+      [newRecorded]: markAt(10_000),
+      [pendingId]: markAt(2 * MINUTE_MS),
+    };
+    const book = aBook({ symbols: { AAPL: { qty: 0, committed: 10, applied } }, exposure: 1000 });
+    const caughtUp = new Set([oldRecorded, newRecorded, OPEN.clientOrderId]);
 
     // Act
-    const settlement = settle(
-      book,
-      OPEN,
-      aReport(OPEN, 'ACCEPTED'),
-      TODAY,
-      NOW,
-      undefined,
-      new Set([recordedId, OPEN.clientOrderId]),
-    );
+    const settlement = settle(book, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW, undefined, caughtUp);
 
-    // Assess: the settled order's own mark is written afresh whatever the set says
-    expect(Object.keys(settlement.applied).sort()).toEqual([OPEN.clientOrderId, pendingId].sort());
+    // Assess: the young mark stays (an index read may still return the record without its fills); the
+    // settled order's own mark is written afresh whatever the set says
+    expect(Object.keys(settlement.applied).sort()).toEqual(
+      [OPEN.clientOrderId, newRecorded, pendingId].sort(),
+    );
   });
 });
