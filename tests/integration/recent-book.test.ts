@@ -101,4 +101,21 @@ describe('sizing from the recent book', () => {
     expect(book.symbols.AAPL?.position.qty).toBe(0);
     expect(book.openSymbols).not.toContain('AAPL');
   });
+
+  it('denies an alert at once when another container halted trading since', async () => {
+    // Prepare: container A remembers an ACTIVE book; a person halts trading through container B
+    const a = await start();
+    const b = await start(a.table);
+    const buy = (n: number) =>
+      a.alert({ symbol: 'AAPL', action: 'buy', quantity: 1, price: 100, comment: `#${n}` });
+    expect((await a.post(buy(1))).answer.status).toBe('accepted');
+    expect((await b.setTradingState('HALTED')).status).toBe(200);
+
+    // Act
+    const reply = await a.post(buy(2));
+
+    // Assess
+    expect(reply.answer).toMatchObject({ status: 'denied', code: 'TRADING_HALTED' });
+    expect((await a.deps.book.get()).symbols.AAPL?.position.qty).toBe(1);
+  });
 });
