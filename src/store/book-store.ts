@@ -53,7 +53,8 @@ export class BookStore {
 
   /**
    * The orders whose applied marks are no longer needed, as far as this process knows: it wrote their
-   * order record after their last settlement. A settlement of their symbol drops the marks.
+   * order record after their last settlement. A settlement of their symbol drops those marks once
+   * they are a minute old (src/domain/settlement.ts).
    */
   caughtUp(): ReadonlySet<string> {
     return this.recorded;
