@@ -116,7 +116,7 @@ export async function executeAlert(
         receivedAt,
         { index: leg, number: firstLeg + leg },
         intents,
-        { book, fromRecent: leg === 0 && fromRecent },
+        { book, fromRecent: leg === 0 && fromRecent, mode: sizing.mode },
         progress,
         admission.permit,
         (fresh) => {
@@ -155,7 +155,7 @@ async function executeLeg(
   receivedAt: Date,
   leg: { index: number; number: number },
   intents: readonly OrderIntent[],
-  snapshot: { book: Book; fromRecent: boolean },
+  snapshot: { book: Book; fromRecent: boolean; mode: SizingMode },
   progress: Progress,
   permit: CircuitPermit,
   resize: (fresh: Book) => OrderIntent | Denial | undefined,
@@ -163,12 +163,11 @@ async function executeLeg(
   let { book, fromRecent } = snapshot;
   let intent = intents[leg.index];
   let reserved: Book | undefined;
-  const mode = sizingFor(deps.trading, alert.strategy).mode;
   for (let attempt = 0; attempt < RESERVE_ATTEMPTS && intent !== undefined; attempt += 1) {
     const now = deps.now();
     const risk = checkOrder(book, intent, deps.trading.limits, riskContextFor(deps.trading, alert, now));
     if (!risk.ok && !fromRecent) return { kind: 'denied', denial: risk.denial };
-    const seen = fromRecent ? symbolSeen(book, intent, mode) : undefined;
+    const seen = fromRecent ? symbolSeen(book, intent, snapshot.mode) : undefined;
     reserved = risk.ok ? await deps.book.reserve(risk.reservation, now, seen) : undefined;
     if (reserved !== undefined) break;
     // Refused, or denied against a book that may be old: check again against the book as it is.

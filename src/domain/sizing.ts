@@ -268,40 +268,25 @@ function legBuilder(alert: Alert, holding: Holding): LegBuilder {
   const limitPrice =
     alert.limitPrice ?? (alert.type === 'limit' || alert.type === 'stop_limit' ? alert.price : undefined);
   const referencePrice = alert.price ?? alert.limitPrice ?? holding.lastPrice;
-  // Attached exits belong to the order that opens the position they protect. The legs are written
-  // out field by field, in one order: spreading shared parts into them costs more than sizing itself.
+  // Attached exits belong to the order that opens the position they protect. One literal, without
+  // spreading shared parts in: the spread cost more than sizing itself.
   const takeProfit = alert.takeProfit === undefined ? undefined : { limitPrice: alert.takeProfit };
   const stopLoss = alert.stopLoss === undefined ? undefined : { stopPrice: alert.stopLoss };
-  return (side, qty, effect) =>
-    effect === 'open'
-      ? {
-          symbol: alert.symbol,
-          type: alert.type,
-          timeInForce: alert.timeInForce,
-          limitPrice,
-          stopPrice: alert.stopPrice,
-          trailPercent: alert.trailPercent,
-          referencePrice,
-          extendedHours: alert.extendedHours,
-          takeProfit,
-          stopLoss,
-          side,
-          qty,
-          effect,
-        }
-      : {
-          symbol: alert.symbol,
-          type: alert.type,
-          timeInForce: alert.timeInForce,
-          limitPrice,
-          stopPrice: alert.stopPrice,
-          trailPercent: alert.trailPercent,
-          referencePrice,
-          extendedHours: alert.extendedHours,
-          side,
-          qty,
-          effect,
-        };
+  return (side, qty, effect) => ({
+    symbol: alert.symbol,
+    type: alert.type,
+    timeInForce: alert.timeInForce,
+    limitPrice,
+    stopPrice: alert.stopPrice,
+    trailPercent: alert.trailPercent,
+    referencePrice,
+    extendedHours: alert.extendedHours,
+    takeProfit: effect === 'open' ? takeProfit : undefined,
+    stopLoss: effect === 'open' ? stopLoss : undefined,
+    side,
+    qty,
+    effect,
+  });
 }
 
 function deny(code: DenialCode, message: string, context: DenialContext = {}): { ok: false; denial: Denial } {
