@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type Alert, findPassphrase, parseAlert } from '../domain/alert.ts';
 import { readBody } from '../domain/alert-body.ts';
 import type { AlertId } from '../domain/ids.ts';
-import type { AlertRecord, AlertStatus, AlertStore } from '../store/alert-store.ts';
+import type { AlertRecord, AlertStatus, AlertStore, ClaimingDelivery } from '../store/alert-store.ts';
 import type { AccountDeps, Routing } from './accounts.ts';
 import { redactBody, secretsEqual } from './auth.ts';
 import { errorFields } from './logger.ts';
@@ -27,7 +27,6 @@ import {
 /** Settings of the delivery edge. */
 export interface PipelineSettings {
   passphrase: string;
-  dedupeWindowSeconds: number;
 }
 
 /** What the pipeline needs. */
@@ -83,6 +82,7 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
     answer: Answer,
     extra: Partial<AlertRecord> = {},
     recordings: readonly Promise<void>[] = [],
+    recordedByClaim = false,
   ): Promise<Answer> => {
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const { status, alertId: _id, ...rest } = answer.body;
@@ -90,15 +90,17 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
     const message = typeof rest.message === 'string' ? rest.message : undefined;
     // The delivery record goes out beside the order records still being written (they never reject).
     await Promise.all([
-      recordSafely(deps, {
-        ...base,
-        ...extra,
-        status,
-        httpStatus: answer.httpStatus,
-        code,
-        message,
-        latencyMs,
-      }),
+      recordedByClaim
+        ? undefined
+        : recordSafely(deps, {
+            ...base,
+            ...extra,
+            status,
+            httpStatus: answer.httpStatus,
+            code,
+            message,
+            latencyMs,
+          }),
       ...recordings,
     ]);
     deps.log.info('alert answered', { alertId, status, httpStatus: answer.httpStatus, code, latencyMs });
@@ -141,18 +143,29 @@ export async function processDelivery(deps: PipelineDeps, delivery: Delivery): P
 
   const dedupeKey = createHash('sha256').update(delivery.rawBody.trim()).digest('hex').slice(0, 40);
   const targets = deps.routing.route(alert.strategy);
+  // Only a delivery to the default account alone is left to its claim's log to record as a duplicate.
+  const defaultOnly = targets.length === 1 && targets[0]?.accountId === deps.routing.accounts[0]?.accountId;
+  const claiming: ClaimingDelivery = { sourceIp: delivery.sourceIp, recordsItself: !defaultOnly, described };
   const outcomes = await Promise.all(
     targets.map((account, slot) =>
-      executeForAccount(deps, account, { alertId, alert, receivedAt: delivery.receivedAt, dedupeKey, slot }),
+      executeForAccount(deps, account, {
+        alertId,
+        alert,
+        receivedAt: delivery.receivedAt,
+        dedupeKey,
+        slot,
+        claiming,
+      }),
     ),
   );
   const recordings = outcomes.flatMap((outcome) => outcome.progress.recordings ?? []);
   const [only] = outcomes;
-  if (only !== undefined && outcomes.length === 1 && only.accountId === deps.routing.accounts[0]?.accountId) {
+  if (only !== undefined && defaultOnly) {
     return finish(
       only.answer,
       { ...described, ...recorded(only.progress), dedupeKey, duplicateOf: only.duplicateOf },
       recordings,
+      only.answer.body.status === 'duplicate',
     );
   }
   const combined = combine(alertId, outcomes);
@@ -183,6 +196,7 @@ interface AccountRun {
   dedupeKey: string;
   /** The account's place in the route: its orders' client order ids are numbered from it. */
   slot: number;
+  claiming: ClaimingDelivery;
 }
 
 /** What one account made of the alert. */
@@ -216,7 +230,7 @@ async function executeForAccount(
   });
   let claimed = false;
   try {
-    const claim = await deps.alerts.claim(claimKey, alertId, deps.settings.dedupeWindowSeconds, receivedAt);
+    const claim = await deps.alerts.claim(claimKey, alertId, receivedAt, run.claiming);
     if (!claim.claimed) {
       const duplicateOf = claim.duplicateOf;
       return result(
@@ -233,7 +247,7 @@ async function executeForAccount(
       progress,
       run.slot * LEGS_PER_ACCOUNT + 1,
     );
-    if (answer.httpStatus === 503) await deps.alerts.release(claimKey, alertId);
+    if (answer.httpStatus === 503) await deps.alerts.release(claimKey, alertId, deps.now());
     return result(answer);
   } catch (error) {
     const orderId = progress.sentOrderIds[0];
@@ -245,7 +259,7 @@ async function executeForAccount(
         body: { status: 'pending', alertId, orderId, message: PENDING_MESSAGE },
       });
     }
-    if (claimed) await deps.alerts.release(claimKey, alertId).catch(() => undefined);
+    if (claimed) await deps.alerts.release(claimKey, alertId, deps.now()).catch(() => undefined);
     return result({
       httpStatus: 503,
       body: { status: 'unavailable', alertId, message: 'temporarily unable to process; resend' },

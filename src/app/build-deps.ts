@@ -94,7 +94,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
   const log = runtime.log ?? jsonLogger(config.log.level);
   const metrics = runtime.metrics ?? new MemoryMetrics();
   const table: TableRef = { doc: runtime.doc, tableName: config.dynamodb.tableName };
-  const alerts = new AlertStore(table, config.alerts.retentionDays);
+  const alerts = new AlertStore(table, config.alerts.retentionDays, config.webhook.dedupeWindowSeconds);
   const accounts = accountConfigs(config).map((account, index) =>
     buildAccount(config, account, {
       table,
@@ -135,10 +135,7 @@ export function buildDeps(config: Config, runtime: Runtime): Deps {
       maxBodyBytes: config.webhook.maxBodyBytes,
       ipAllowlist: config.webhook.ipAllowlist.enabled ? config.webhook.ipAllowlist.ips : undefined,
     },
-    settings: {
-      passphrase,
-      dedupeWindowSeconds: config.webhook.dedupeWindowSeconds,
-    },
+    settings: { passphrase },
     reconcile: (accountId?: string): Promise<ReconcileReport> => {
       const account = accountId === undefined ? main : routing.find(accountId);
       if (account === undefined) return Promise.reject(new RangeError(`no account "${accountId}"`));

@@ -6,7 +6,7 @@
  *   ACCT#<account>     BOOK                    risk state and positions (one item per account)
  *   ACCT#<account>     ORDER#<clientOrderId>   our order, with its fills; in GSI1 while unsettled
  *   ALERTS#<utc day>   <alertId>               one delivery of an alert and its decision (TTL)
- *   DEDUPE#<hash>      DEDUPE                  claim on an alert body for the dedupe window (TTL)
+ *   DEDUPE#<hash>      DEDUPE                  log of the deliveries of an alert body: the claim, duplicates (TTL)
  *   PAPER#<account>    ACCOUNT                 paper broker: cash and positions
  *   PAPER#<account>    ORDER#<clientOrderId>   paper broker: its order; in GSI1 while working
  */

@@ -59,12 +59,12 @@ describe('the stores on DynamoDB Local', () => {
 
   it('tells a second claim on a body which delivery holds it', async () => {
     // Prepare
-    const alerts = new AlertStore(table, 90);
+    const alerts = new AlertStore(table, 90, 300);
     const now = new Date();
-    await alerts.claim('body-1', asAlertId('alert-a'), 300, now);
+    await alerts.claim('body-1', asAlertId('alert-a'), now);
 
     // Act
-    const second = await alerts.claim('body-1', asAlertId('alert-b'), 300, now);
+    const second = await alerts.claim('body-1', asAlertId('alert-b'), now);
 
     // Assess
     expect(second).toEqual({ claimed: false, duplicateOf: 'alert-a' });
@@ -72,12 +72,12 @@ describe('the stores on DynamoDB Local', () => {
 
   it('lets a body be claimed again once its window has passed', async () => {
     // Prepare
-    const alerts = new AlertStore(table, 90);
+    const alerts = new AlertStore(table, 90, 60);
     const start = new Date();
-    await alerts.claim('body-2', asAlertId('alert-a'), 60, start);
+    await alerts.claim('body-2', asAlertId('alert-a'), start);
 
     // Act
-    const later = await alerts.claim('body-2', asAlertId('alert-b'), 60, new Date(start.getTime() + 61_000));
+    const later = await alerts.claim('body-2', asAlertId('alert-b'), new Date(start.getTime() + 61_000));
 
     // Assess
     expect(later).toEqual({ claimed: true });
@@ -85,15 +85,15 @@ describe('the stores on DynamoDB Local', () => {
 
   it('gives a claim back only for the delivery that holds it', async () => {
     // Prepare
-    const alerts = new AlertStore(table, 90);
+    const alerts = new AlertStore(table, 90, 300);
     const now = new Date();
-    await alerts.claim('body-3', asAlertId('alert-a'), 300, now);
+    await alerts.claim('body-3', asAlertId('alert-a'), now);
 
     // Act
-    await alerts.release('body-3', asAlertId('alert-b'));
-    const afterForeignRelease = await alerts.claim('body-3', asAlertId('alert-c'), 300, now);
-    await alerts.release('body-3', asAlertId('alert-a'));
-    const afterOwnRelease = await alerts.claim('body-3', asAlertId('alert-d'), 300, now);
+    await alerts.release('body-3', asAlertId('alert-b'), now);
+    const afterForeignRelease = await alerts.claim('body-3', asAlertId('alert-c'), now);
+    await alerts.release('body-3', asAlertId('alert-a'), now);
+    const afterOwnRelease = await alerts.claim('body-3', asAlertId('alert-d'), now);
 
     // Assess
     expect(afterForeignRelease).toEqual({ claimed: false, duplicateOf: 'alert-a' });
