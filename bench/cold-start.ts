@@ -120,6 +120,7 @@ const StackSettings = z.object({
     sourcemap: z.boolean(),
     mainFields: z.array(z.string()).readonly(),
     external: z.array(z.string()).readonly(),
+    alias: z.optional(z.record(z.string(), z.string())),
   }),
   LAMBDA_ENTRIES: z.object({ webhook: z.string(), reconcile: z.string() }),
 });

@@ -21,6 +21,11 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
   sourceMap: ESBUILD_OPTIONS.sourcemap,
   mainFields: [...ESBUILD_OPTIONS.mainFields],
   externalModules: ESBUILD_OPTIONS.external,
+  esbuildArgs: {
+    '--alias': Object.entries(ESBUILD_OPTIONS.alias).map(
+      ([module, replacement]) => `${module}=${replacement}`,
+    ),
+  },
   bundleAwsSDK: true,
   forceDockerBundling: false,
 };

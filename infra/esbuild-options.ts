@@ -7,8 +7,14 @@
  * a cold start parses. The AWS SDK is bundled rather than taken from the runtime, so the deployed
  * code runs the SDK version the tests ran. No `require` banner: nothing bundled calls `require`
  * (the bundle test checks there is no dynamic-require shim, so a dependency that needs one shows up).
+ * The SDK's default credential chain is replaced by the environment alone (./lambda-credentials.ts).
  */
 import { fileURLToPath } from 'node:url';
+
+/** Modules the bundles take from elsewhere, by the module they replace. */
+export const BUNDLE_ALIASES = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(new URL('./lambda-credentials.ts', import.meta.url)),
+} as const;
 
 /** The Lambda entries, by function. */
 export const LAMBDA_ENTRIES = {
@@ -29,4 +35,5 @@ export const ESBUILD_OPTIONS = {
   sourcemap: false,
   mainFields: ['module', 'main'],
   external: [] as string[],
+  alias: BUNDLE_ALIASES,
 } as const;

@@ -194,6 +194,85 @@ describe('the bundled functions, as deployed', () => {
   });
 });
 
+describe('credentials in the bundles', () => {
+  let table: TestTable;
+  let bundle: string;
+  let inputs: string[];
+  beforeAll(async () => {
+    table = await createTestTable('bundle-credentials');
+    const dir = mkdtempSync(join(tmpdir(), 'pinebridge-credentials-'));
+    const entry = join(dir, 'entry.ts');
+    // A client built as on Lambda (no endpoint credentials), telling which access key it signed with.
+    writeFileSync(
+      entry,
+      `import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+const client = new DynamoDBClient({ region: 'us-east-1', endpoint: process.env.ENDPOINT, maxAttempts: 1 });
+let signedWith = '';
+client.middlewareStack.add((next) => async (args) => {
+  signedWith = String(args.request.headers.authorization).split('Credential=')[1]?.split('/')[0] ?? '';
+  return next(args);
+}, { step: 'finalizeRequest', name: 'signedWith', priority: 'low' });
+try {
+  await client.send(new ListTablesCommand({}));
+  console.log(JSON.stringify({ signedWith }));
+} catch (error) {
+  console.log(JSON.stringify({ error: error.message }));
+}
+`,
+    );
+    bundle = join(dir, 'index.mjs');
+    const built = await build({
+      ...ESBUILD_OPTIONS,
+      mainFields: [...ESBUILD_OPTIONS.mainFields],
+      external: [...ESBUILD_OPTIONS.external],
+      entryPoints: [entry],
+      outfile: bundle,
+      nodePaths: [join(process.cwd(), 'node_modules')],
+      metafile: true,
+    });
+    inputs = Object.keys(built.metafile.inputs);
+  });
+  afterAll(() => table.close());
+
+  const runBundle = async (env: Record<string, string>) => {
+    const { stdout } = await run(process.execPath, [bundle], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ENDPOINT: table.endpoint, ...env },
+      timeout: 20_000,
+    });
+    return z
+      .looseObject({ signedWith: z.string().optional(), error: z.string().optional() })
+      .parse(JSON.parse(stdout));
+  };
+
+  it('leaves the rest of the SDK credential chain out of the bundle', () => {
+    // Assess
+    expect(
+      inputs.filter((input) => /credential-provider-(node|sso|ini|web-identity)|nested-clients/.test(input)),
+    ).toEqual([]);
+    expect(inputs.some((input) => input.endsWith('infra/lambda-credentials.ts'))).toBe(true);
+  });
+
+  it('signs with the credentials Lambda puts in the environment', async () => {
+    // Act
+    const answer = await runBundle({
+      AWS_ACCESS_KEY_ID: 'ASIAFROMLAMBDAENV',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+
+    // Assess
+    expect(answer).toEqual({ signedWith: 'ASIAFROMLAMBDAENV' });
+  });
+
+  it('fails at once, naming the environment, when it holds no credentials', async () => {
+    // Act
+    const answer = await runBundle({});
+
+    // Assess
+    expect(answer.error).toMatch(/environment variable/i);
+  });
+});
+
 /** Where `name` was written: namespace, dimension names, and the service dimension's value. */
 function emfMetric(lines: EmfLine[], name: string) {
   for (const line of lines) {
