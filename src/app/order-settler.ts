@@ -10,7 +10,7 @@ import type { Book, TradingState } from '../domain/book.ts';
 import { tradingDay } from '../domain/book.ts';
 import { isTerminal, type OrderStatusReport } from '../domain/order.ts';
 import { transition } from '../domain/order-state.ts';
-import { settle } from '../domain/settlement.ts';
+import { RECORD_COPY_MAX_AGE_MS, settle } from '../domain/settlement.ts';
 import type { BookStore } from '../store/book-store.ts';
 import type { OrderEvent, OrderRecord, OrderStore } from '../store/order-store.ts';
 import type { Logger } from './logger.ts';
@@ -107,6 +107,11 @@ export async function settleReportWithBook(
   return { order: updated, book, recording };
 }
 
+/** What an order record says was applied to the book. */
+function recordedIn(order: OrderRecord): { fillIds: string[]; released: boolean } {
+  return { fillIds: order.fills.map((fill) => fill.fillId), released: order.settled };
+}
+
 async function applyToBook(
   deps: SettlerDeps,
   order: OrderRecord,
@@ -114,12 +119,22 @@ async function applyToBook(
   snapshot: Book | undefined,
 ): Promise<Book | undefined> {
   let book = snapshot ?? (await deps.book.get());
-  const recorded = { fillIds: order.fills.map((fill) => fill.fillId), released: order.settled };
+  let recorded = recordedIn(order);
+  let copiedAt = Date.parse(order.updatedAt);
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt += 1) {
     const now = deps.now();
     const today = tradingDay(now, deps.timeZone);
-    const plan = settle(book, order, report, today, now, recorded, deps.book.caughtUp());
+    let plan = settle(book, order, report, today, now, recorded, deps.book.caughtUp());
     if (!plan.changed) return undefined;
+    if (now.getTime() - copiedAt > RECORD_COPY_MAX_AGE_MS) {
+      // An old copy may lack fills whose mark is already gone: plan from the record as it is now
+      // (read after the book, so whatever the book no longer marks, the record holds).
+      const current = await deps.orders.get(order.clientOrderId);
+      copiedAt = deps.now().getTime();
+      if (current !== undefined) recorded = recordedIn(current);
+      plan = settle(book, order, report, today, now, recorded, deps.book.caughtUp());
+      if (!plan.changed) return undefined;
+    }
     const reducingBefore = book.symbols[order.symbol]?.reducing ?? 0;
     const written = await deps.book.settle(plan, reducingBefore, now);
     if (written !== undefined) return written;

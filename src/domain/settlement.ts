@@ -51,11 +51,16 @@ export interface Settlement {
 export const MARK_RETENTION_MS = 3600 * 1000;
 
 /**
- * How long a mark is kept after this process wrote its order record. Reconcile and the in-flight
- * settle read orders from the open-orders index, which lags the table (by well under a second on
- * AWS): for this long, a record read there may not hold the fills yet, so the mark still must.
+ * How long a mark is kept after this process wrote its order record. A settlement planned from a copy
+ * of the record that predates the write, with a book read after the mark is gone, would apply the
+ * fills twice; so a settlement re-reads the record whenever its copy is older than
+ * `RECORD_COPY_MAX_AGE_MS` (a copy from the open-orders index, which lags the table, or a copy held
+ * through a slow broker call). The grace covers that age with room for a slow record write.
  */
-export const CAUGHT_UP_GRACE_MS = 60 * 1000;
+export const CAUGHT_UP_GRACE_MS = 5 * 1000;
+
+/** The oldest copy of an order record (by its `updatedAt`) a settlement writes the book from. */
+export const RECORD_COPY_MAX_AGE_MS = 2 * 1000;
 
 /** What our order record says was applied: the fill ids it holds, and whether it is settled. */
 export interface RecordedProgress {
@@ -170,8 +175,8 @@ function mergedMark(
 }
 
 /**
- * The marks still needed: those of the last hour, less those older than a minute whose order record
- * is known to hold what the mark holds (`caughtUp`, what this process wrote since).
+ * The marks still needed: those of the last hour, less those older than `CAUGHT_UP_GRACE_MS` whose
+ * order record is known to hold what the mark holds (`caughtUp`, what this process wrote since).
  */
 function pruneMarks(
   applied: SymbolBook['applied'],

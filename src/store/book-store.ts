@@ -54,7 +54,7 @@ export class BookStore {
   /**
    * The orders whose applied marks are no longer needed, as far as this process knows: it wrote their
    * order record after their last settlement. A settlement of their symbol drops those marks once
-   * they are a minute old (src/domain/settlement.ts).
+   * they are past `CAUGHT_UP_GRACE_MS` (src/domain/settlement.ts).
    */
   caughtUp(): ReadonlySet<string> {
     return this.recorded;

@@ -53,7 +53,7 @@ describe('the book item with a long history', () => {
     expect(await h.orders()).toHaveLength(60);
   });
 
-  it('drops the marks of orders this process recorded once they are a minute old', async () => {
+  it('drops the marks of orders this process recorded once they are past the grace', async () => {
     // Prepare
     const clock = manualClock('2026-11-23T15:00:00.000Z');
     h = await startHarness({ now: clock.now });
@@ -68,9 +68,9 @@ describe('the book item with a long history', () => {
       expect((await h.post(h.alert(alert))).answer.status).toBe('accepted');
     }
 
-    // Assess: the marks of the last minute, at most (3 orders, plus one written at the minute's edge)
+    // Assess: only the last order's mark is younger than the grace
     const book = await h.deps.book.get();
-    expect(Object.keys(book.symbols.AAPL?.applied ?? {}).length).toBeLessThanOrEqual(4);
+    expect(Object.keys(book.symbols.AAPL?.applied ?? {}).length).toBe(1);
   });
 
   it('settles a report again without applying its fills twice once the mark is gone', async () => {
@@ -93,6 +93,33 @@ describe('the book item with a long history', () => {
     const report = await h.deps.broker.getOrder(order.clientOrderId);
     if (report === undefined) return expect.unreachable('the broker knows the order');
     await settleReport(h.deps, order, report, 'reconcile');
+
+    // Assess
+    expect((await h.deps.book.get()).symbols.AAPL?.position.qty).toBe(6);
+  });
+
+  it('re-reads an old copy of the order record before settling, so a dropped mark never doubles a fill', async () => {
+    // Prepare: a filled buy; 10 s later another order of the symbol drops its mark (past the grace);
+    // a copy of the first order taken before its fills were recorded, as a lagging index returns it
+    const clock = manualClock('2026-11-23T15:00:00.000Z');
+    h = await startHarness({ now: clock.now });
+    const first = await h.post(h.alert({ symbol: 'AAPL', action: 'buy', quantity: 5, price: 100 }));
+    expect(first.answer.orderStatus).toBe('FILLED');
+    const [recorded] = (await h.orders()).filter((o) => o.clientOrderId === first.answer.orderId);
+    if (recorded === undefined) return expect.unreachable('the first order is recorded');
+    const staleCopy = { ...recorded, status: 'IN_FLIGHT' as const, fills: [], filledQty: 0, settled: false };
+    clock.set('2026-11-23T15:00:10.000Z');
+    await h.post(
+      h.alert({ symbol: 'AAPL', action: 'buy', quantity: 1, price: 100, timenow: clock.now().toISOString() }),
+    );
+    expect(Object.keys((await h.deps.book.get()).symbols.AAPL?.applied ?? {})).not.toContain(
+      recorded.clientOrderId,
+    );
+
+    // Act: a settlement from the old copy with the broker's report of the fills
+    const report = await h.deps.broker.getOrder(recorded.clientOrderId);
+    if (report === undefined) return expect.unreachable('the broker knows the order');
+    await settleReport(h.deps, staleCopy, report, 'reconcile');
 
     // Assess
     expect((await h.deps.book.get()).symbols.AAPL?.position.qty).toBe(6);

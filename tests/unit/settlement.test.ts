@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Book } from '../../src/domain/book.ts';
 import { asClientOrderId } from '../../src/domain/ids.ts';
-import { settle } from '../../src/domain/settlement.ts';
+import { CAUGHT_UP_GRACE_MS, settle } from '../../src/domain/settlement.ts';
 import { applySettlement as applied } from './book-writes.ts';
 import { AT, aBook, aBookOrder, aFill, aReport, NOW, TODAY } from './builders.ts';
 
@@ -381,8 +381,8 @@ describe('settle P&L day and marks', () => {
     expect(settlement.sameDay).toBe(false);
   });
 
-  it('drops the marks of orders whose records are known to hold them, once a minute old', () => {
-    // Prepare: two recorded orders, one marked 2 minutes ago and one 10 s ago, and one not recorded
+  it('drops the marks of orders whose records are known to hold them, once past the grace', () => {
+    // Prepare: two recorded orders, one marked 6 s ago and one 3 s ago, and one not recorded
     const oldRecorded = asClientOrderId('pb-recorded-1');
     const newRecorded = asClientOrderId('pb-recorded-2');
     const pendingId = asClientOrderId('pb-pending-1');
@@ -392,8 +392,8 @@ describe('settle P&L day and marks', () => {
       at: new Date(NOW.getTime() - msAgo).toISOString(),
     });
     const applied = {
-      [oldRecorded]: markAt(2 * MINUTE_MS),
-      [newRecorded]: markAt(10_000),
+      [oldRecorded]: markAt(CAUGHT_UP_GRACE_MS + 1_000),
+      [newRecorded]: markAt(CAUGHT_UP_GRACE_MS - 2_000),
       [pendingId]: markAt(2 * MINUTE_MS),
     };
     const book = aBook({ symbols: { AAPL: { qty: 0, committed: 10, applied } }, exposure: 1000 });
@@ -402,7 +402,7 @@ describe('settle P&L day and marks', () => {
     // Act
     const settlement = settle(book, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW, undefined, caughtUp);
 
-    // Assess: the young mark stays (an index read may still return the record without its fills); the
+    // Assess: the young mark stays (a settlement may still hold a copy of the record without its fills); the
     // settled order's own mark is written afresh whatever the set says
     expect(Object.keys(settlement.applied).sort()).toEqual(
       [OPEN.clientOrderId, newRecorded, pendingId].sort(),
