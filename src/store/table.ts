@@ -91,6 +91,10 @@ export function createDynamoClients(settings: DynamoSettings): {
       ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  // The SDK's logger middleware filters every input and output for sensitive fields before it hands
+  // them to the client's logger, even the no-op one; we never give it one, so the work is wasted
+  // (about 2 % of the hot path's CPU, more on large answers). The document client shares this stack.
+  raw.middlewareStack.remove('loggerMiddleware');
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
