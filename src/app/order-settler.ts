@@ -103,7 +103,7 @@ export async function settleReportWithBook(
     updated.settled !== order.settled ||
     updated.brokerOrderId !== order.brokerOrderId;
   const written = recordChanged ? deps.orders.update(updated) : Promise.resolve();
-  const recording = written.then(() => deps.book.recordWritten(order.clientOrderId));
+  const recording = written.then(() => deps.book.recordWritten(order.clientOrderId, deps.now().getTime()));
   return { order: updated, book, recording };
 }
 

@@ -51,11 +51,12 @@ export interface Settlement {
 export const MARK_RETENTION_MS = 3600 * 1000;
 
 /**
- * How long a mark is kept after this process wrote its order record. A settlement planned from a copy
- * of the record that predates the write, with a book read after the mark is gone, would apply the
- * fills twice; so a settlement re-reads the record whenever its copy is older than
- * `RECORD_COPY_MAX_AGE_MS` (a copy from the open-orders index, which lags the table, or a copy held
- * through a slow broker call). The grace covers that age with room for a slow record write.
+ * How long a mark is kept after this process's write of its order record was acknowledged. A
+ * settlement planned from a copy of the record that predates that write, with a book read after the
+ * mark is gone, would apply the fills twice. So a settlement re-reads the record whenever its copy
+ * is older than `RECORD_COPY_MAX_AGE_MS` (a copy from the open-orders index, which lags the table,
+ * or one held through a slow broker call): a copy without the fills was read before the write, less
+ * than that long before the book, and the mark outlives the write by more.
  */
 export const CAUGHT_UP_GRACE_MS = 5 * 1000;
 
@@ -69,7 +70,7 @@ export interface RecordedProgress {
 }
 
 const NOTHING_RECORDED: RecordedProgress = { fillIds: [], released: false };
-const NONE_CAUGHT_UP: ReadonlySet<string> = new Set();
+const NONE_CAUGHT_UP: ReadonlyMap<string, number> = new Map();
 
 /** Plans the book changes for `report` about `order`. */
 export function settle(
@@ -79,7 +80,7 @@ export function settle(
   today: string,
   now: Date,
   recorded: RecordedProgress = NOTHING_RECORDED,
-  caughtUp: ReadonlySet<string> = NONE_CAUGHT_UP,
+  caughtUp: ReadonlyMap<string, number> = NONE_CAUGHT_UP,
 ): Settlement {
   const at = now.toISOString();
   const symbolBook = book.symbols[order.symbol];
@@ -175,20 +176,21 @@ function mergedMark(
 }
 
 /**
- * The marks still needed: those of the last hour, less those older than `CAUGHT_UP_GRACE_MS` whose
- * order record is known to hold what the mark holds (`caughtUp`, what this process wrote since).
+ * The marks still needed: those of the last hour, less those whose order record this process wrote,
+ * after their last settlement, at least `CAUGHT_UP_GRACE_MS` ago (`caughtUp`).
  */
 function pruneMarks(
   applied: SymbolBook['applied'],
   now: Date,
-  caughtUp: ReadonlySet<string>,
+  caughtUp: ReadonlyMap<string, number>,
 ): SymbolBook['applied'] {
   const expired = now.getTime() - MARK_RETENTION_MS;
   const settledIn = now.getTime() - CAUGHT_UP_GRACE_MS;
   return Object.fromEntries(
     Object.entries(applied).filter(([id, mark]) => {
       const at = Date.parse(mark.at);
-      return at >= expired && !(caughtUp.has(id) && at < settledIn);
+      const written = caughtUp.get(id);
+      return at >= expired && !(written !== undefined && written <= settledIn);
     }),
   );
 }

@@ -34,7 +34,7 @@ export class BookStore {
   /** The book as this store last read or wrote it, and when (monotonic ms). */
   private latest: { book: Book; at: number } | undefined;
   /** Orders whose record this process wrote after its last settlement: their applied marks can go. */
-  private readonly recorded = new Set<string>();
+  private readonly recorded = new Map<string, number>();
 
   constructor(
     private readonly table: TableRef,
@@ -52,11 +52,11 @@ export class BookStore {
   }
 
   /**
-   * The orders whose applied marks are no longer needed, as far as this process knows: it wrote their
-   * order record after their last settlement. A settlement of their symbol drops those marks once
-   * they are past `CAUGHT_UP_GRACE_MS` (src/domain/settlement.ts).
+   * The orders whose applied marks are no longer needed, as far as this process knows, with when it
+   * wrote their order record (epoch ms) after their last settlement. A settlement of their symbol
+   * drops those marks once the write is `CAUGHT_UP_GRACE_MS` old (src/domain/settlement.ts).
    */
-  caughtUp(): ReadonlySet<string> {
+  caughtUp(): ReadonlyMap<string, number> {
     return this.recorded;
   }
 
@@ -65,11 +65,11 @@ export class BookStore {
     this.recorded.delete(clientOrderId);
   }
 
-  /** The order record of `clientOrderId` now holds what its mark holds. */
-  recordWritten(clientOrderId: string): void {
-    // Forgetting only keeps marks longer (until the hour is up), so the set is simply bounded.
+  /** The order record of `clientOrderId` holds what its mark holds since `at` (epoch ms). */
+  recordWritten(clientOrderId: string, at: number): void {
+    // Forgetting only keeps marks longer (until the hour is up), so the map is simply bounded.
     if (this.recorded.size >= MAX_CAUGHT_UP) this.recorded.clear();
-    this.recorded.add(clientOrderId);
+    this.recorded.set(clientOrderId, at);
   }
 
   /** Keeps `book` as the one this store saw last (for `recent`), and answers it. */

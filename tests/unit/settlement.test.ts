@@ -381,8 +381,9 @@ describe('settle P&L day and marks', () => {
     expect(settlement.sameDay).toBe(false);
   });
 
-  it('drops the marks of orders whose records are known to hold them, once past the grace', () => {
-    // Prepare: two recorded orders, one marked 6 s ago and one 3 s ago, and one not recorded
+  it('drops the marks of orders whose records were written past the grace, whatever the marks say', () => {
+    // Prepare: two recorded orders, one written 6 s ago and one 3 s ago, and one not recorded; all
+    // three marked 2 minutes ago
     const oldRecorded = asClientOrderId('pb-recorded-1');
     const newRecorded = asClientOrderId('pb-recorded-2');
     const pendingId = asClientOrderId('pb-pending-1');
@@ -392,18 +393,22 @@ describe('settle P&L day and marks', () => {
       at: new Date(NOW.getTime() - msAgo).toISOString(),
     });
     const applied = {
-      [oldRecorded]: markAt(CAUGHT_UP_GRACE_MS + 1_000),
-      [newRecorded]: markAt(CAUGHT_UP_GRACE_MS - 2_000),
+      [oldRecorded]: markAt(2 * MINUTE_MS),
+      [newRecorded]: markAt(2 * MINUTE_MS),
       [pendingId]: markAt(2 * MINUTE_MS),
     };
     const book = aBook({ symbols: { AAPL: { qty: 0, committed: 10, applied } }, exposure: 1000 });
-    const caughtUp = new Set([oldRecorded, newRecorded, OPEN.clientOrderId]);
+    const caughtUp = new Map([
+      [oldRecorded, NOW.getTime() - CAUGHT_UP_GRACE_MS - 1_000],
+      [newRecorded, NOW.getTime() - CAUGHT_UP_GRACE_MS + 2_000],
+      [OPEN.clientOrderId, NOW.getTime() - 60_000],
+    ]);
 
     // Act
     const settlement = settle(book, OPEN, aReport(OPEN, 'ACCEPTED'), TODAY, NOW, undefined, caughtUp);
 
-    // Assess: the young mark stays (a settlement may still hold a copy of the record without its fills); the
-    // settled order's own mark is written afresh whatever the set says
+    // Assess: the recent write's mark stays (a settlement may still hold a copy of the record without
+    // its fills); the settled order's own mark is written afresh whatever the map says
     expect(Object.keys(settlement.applied).sort()).toEqual(
       [OPEN.clientOrderId, newRecorded, pendingId].sort(),
     );
