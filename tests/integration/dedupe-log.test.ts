@@ -8,20 +8,8 @@ import { asAlertId } from '../../src/domain/ids.ts';
 import { AlertStore, LOG_LIMIT } from '../../src/store/alert-store.ts';
 import { keys } from '../../src/store/table.ts';
 import { type Harness, startHarness } from '../support/app-harness.ts';
+import { recordCommands } from '../support/record-commands.ts';
 import { createTestTable, type TestTable } from '../support/test-table.ts';
-
-/** The names of the DynamoDB commands sent through `h`'s table client from now on. */
-function recordCommands(h: Harness): string[] {
-  const sent: string[] = [];
-  h.table.doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName ?? '(unnamed)');
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCommands' },
-  );
-  return sent;
-}
 
 async function claimItem(table: TestTable, dedupeKey: string): Promise<Record<string, unknown>> {
   const result = await table.doc.send(

@@ -5,19 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareAccounts } from '../../src/app/boot.ts';
 import { type Harness, startHarness } from '../support/app-harness.ts';
-
-/** The names of the DynamoDB commands sent through `h`'s table client from now on. */
-function recordCommands(h: Harness): string[] {
-  const sent: string[] = [];
-  h.table.doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName ?? '(unnamed)');
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCommands' },
-  );
-  return sent;
-}
+import { recordCommands } from '../support/record-commands.ts';
 
 describe('preparing the accounts at start-up', () => {
   const open: Harness[] = [];
