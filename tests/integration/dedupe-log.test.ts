@@ -3,11 +3,11 @@
  * recorded by one write, listed like any delivery, and the log stays short.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAlertId } from '../../src/domain/ids.ts';
 import { AlertStore, LOG_LIMIT } from '../../src/store/alert-store.ts';
 import { keys } from '../../src/store/table.ts';
-import { type Harness, startHarness } from '../support/app-harness.ts';
+import { harnessesPerTest } from '../support/app-harness.ts';
 import { recordCommands } from '../support/record-commands.ts';
 import { createTestTable, type TestTable } from '../support/test-table.ts';
 
@@ -19,15 +19,7 @@ async function claimItem(table: TestTable, dedupeKey: string): Promise<Record<st
 }
 
 describe('duplicates through the webhook', () => {
-  const open: Harness[] = [];
-  afterEach(() => {
-    for (const h of open.splice(0)) h.close();
-  });
-  const start = async () => {
-    const h = await startHarness();
-    open.push(h);
-    return h;
-  };
+  const start = harnessesPerTest();
 
   it('decides and records a resend with one DynamoDB call, and lists it with its decision', async () => {
     // Prepare

@@ -3,8 +3,8 @@
  * Two harnesses over one table stand for two Lambda containers: what one writes, the other's recent
  * book does not hold, and the reservation's conditions or a fresh read must catch it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/app-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { type Harness, harnessesPerTest } from '../support/app-harness.ts';
 
 const TARGET_SIZING = { PINEBRIDGE__STRATEGIES__TREND__SIZING__MODE: 'targetPosition' };
 
@@ -23,15 +23,8 @@ function countBookReads(h: Harness): () => number {
 }
 
 describe('sizing from the recent book', () => {
-  const open: Harness[] = [];
-  afterEach(() => {
-    for (const h of open.splice(0)) h.close();
-  });
-  const start = async (table?: Harness['table']) => {
-    const h = await startHarness({ env: TARGET_SIZING, ...(table ? { table } : {}) });
-    open.push(h);
-    return h;
-  };
+  const harness = harnessesPerTest({ env: TARGET_SIZING });
+  const start = (table?: Harness['table']) => harness(table ? { table } : {});
   const target = (h: Harness, symbol: string, size: number, n: number) =>
     h.alert({ symbol, strategy: 'Trend', action: 'buy', position_size: size, price: 100, comment: `#${n}` });
 
@@ -83,9 +76,7 @@ describe('sizing from the recent book', () => {
   it('sizes a buy again when another container opened a short since', async () => {
     // Prepare: container A remembers AAPL flat; container B, which may short, opens a short of 5
     const a = await start();
-    const env = { PINEBRIDGE__RISK__ALLOW_SHORT: 'true' };
-    const b = await startHarness({ env, table: a.table });
-    open.push(b);
+    const b = await harness({ env: { PINEBRIDGE__RISK__ALLOW_SHORT: 'true' }, table: a.table });
     expect(
       (await a.post(a.alert({ symbol: 'MSFT', action: 'buy', quantity: 1, price: 100 }))).answer,
     ).toMatchObject({ status: 'accepted' });

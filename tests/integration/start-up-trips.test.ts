@@ -2,21 +2,13 @@
  * What preparing the accounts costs at start-up (every Lambda cold start runs it): a book that already
  * holds the broker's figures is read once and left alone.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareAccounts } from '../../src/app/boot.ts';
-import { type Harness, startHarness } from '../support/app-harness.ts';
+import { harnessesPerTest } from '../support/app-harness.ts';
 import { recordCommands } from '../support/record-commands.ts';
 
 describe('preparing the accounts at start-up', () => {
-  const open: Harness[] = [];
-  afterEach(() => {
-    for (const h of open.splice(0)) h.close();
-  });
-  const start = async () => {
-    const h = await startHarness();
-    open.push(h);
-    return h;
-  };
+  const start = harnessesPerTest();
 
   it('reads a book that holds the broker figures once and writes nothing', async () => {
     // Prepare

